@@ -1,0 +1,3 @@
+from gongjian_cli.cli import main
+
+main()

@@ -1,0 +1,396 @@
+"""The SQLite ledger: every submission, row and finding ever collected.
+
+One transaction per file: a crash or Ctrl-C mid-run leaves each file either fully
+recorded or not at all. Every submission stays on record; a later one for the same
+(district, month, table) supersedes the earlier (``superseded_by`` points to the next).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from gongjian_cli.errors import LedgerError
+from gongjian_cli.models import Finding, Rejection, Submission
+from gongjian_cli.month import Month
+from gongjian_cli.schema import Severity, SubmissionStatus, Table
+
+SCHEMA_VERSION = 1
+
+_SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE submissions (
+    id INTEGER PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    file_path TEXT NOT NULL,
+    sha256 TEXT,
+    sheet TEXT,
+    district TEXT,
+    month TEXT,
+    table_kind TEXT,
+    status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+    reject_code TEXT,
+    reject_reason TEXT,
+    identified_by TEXT,
+    template_version TEXT,
+    header_row INTEGER,
+    columns TEXT,
+    received_at TEXT NOT NULL,
+    collected_at TEXT NOT NULL,
+    superseded_by INTEGER REFERENCES submissions(id),
+    row_count INTEGER NOT NULL DEFAULT 0,
+    error_count INTEGER NOT NULL DEFAULT 0,
+    warning_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX ix_submissions_key ON submissions (district, table_kind, month, status);
+CREATE INDEX ix_submissions_hash ON submissions (sha256);
+CREATE TABLE rows (
+    id INTEGER PRIMARY KEY,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    excel_row INTEGER NOT NULL,
+    name TEXT,
+    total REAL,
+    completed REAL,
+    region TEXT,
+    unit TEXT,
+    issues TEXT,
+    start_text TEXT,
+    start_class TEXT,
+    finished INTEGER NOT NULL DEFAULT 0,
+    registered INTEGER,
+    excluded INTEGER NOT NULL DEFAULT 0,
+    exclude_investment INTEGER NOT NULL DEFAULT 0,
+    exclude_registered INTEGER NOT NULL DEFAULT 0,
+    raw TEXT NOT NULL
+);
+CREATE INDEX ix_rows_submission ON rows (submission_id);
+CREATE TABLE findings (
+    id INTEGER PRIMARY KEY,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    row_id INTEGER REFERENCES rows(id),
+    file TEXT NOT NULL,
+    sheet TEXT,
+    excel_row INTEGER,
+    col TEXT,
+    field TEXT,
+    value TEXT,
+    severity TEXT NOT NULL,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX ix_findings_submission ON findings (submission_id);
+"""
+
+# version reached -> script that brings the previous version to it
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
+
+
+def open_ledger(path: Path | str) -> sqlite3.Connection:
+    """Open (creating or migrating) the ledger at ``path``; LedgerError when it can't."""
+    path = Path(path)
+    if path.is_dir():
+        raise LedgerError(f"账本路径是一个文件夹，不是文件：{path}")
+    if not path.parent.exists():
+        raise LedgerError(f"账本所在文件夹不存在：{path.parent}")
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        _migrate(conn, path)
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"无法打开账本 {path}：{exc}（它可能不是 gongjian 的账本文件）") from exc
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    has_meta = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    version = 0
+    if has_meta:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+    elif conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise LedgerError(f"{path} 是一个SQLite数据库，但不是 gongjian 的账本")
+    if version > SCHEMA_VERSION:
+        raise LedgerError(
+            f"账本 {path} 的版本（{version}）比本程序支持的（{SCHEMA_VERSION}）新，请升级 gongjian"
+        )
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        with transaction(conn):
+            for statement in _MIGRATIONS[target].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (str(target),),
+            )
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN … COMMIT, rolled back on any exception (KeyboardInterrupt included)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _iso(dt: datetime) -> str:
+    return dt.replace(microsecond=0).isoformat(sep=" ")
+
+
+def find_duplicate(conn: sqlite3.Connection, sub: Submission) -> int | None:
+    """Id of an accepted submission with the same content and identity, if any."""
+    row = conn.execute(
+        "SELECT id FROM submissions WHERE status = 'accepted' AND sha256 = ? AND sheet IS ?"
+        " AND district = ? AND month = ? AND table_kind = ?",
+        (sub.sha256, sub.sheet, sub.identity.district, sub.identity.month, str(sub.identity.table)),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def find_duplicate_rejection(conn: sqlite3.Connection, rej: Rejection) -> int | None:
+    """Id of a rejection already recorded for the same content, sheet and reason."""
+    if rej.sha256 is None:
+        return None
+    row = conn.execute(
+        "SELECT id FROM submissions WHERE status = 'rejected' AND sha256 = ? AND sheet IS ?"
+        " AND reject_code = ?",
+        (rej.sha256, rej.sheet, rej.code),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def insert_submission(
+    conn: sqlite3.Connection, sub: Submission, *, collected_at: datetime | None = None
+) -> int:
+    """Write one submission with its rows and findings; the caller holds the transaction.
+
+    Recomputes supersession for its (district, month, table). Returns the new id.
+    """
+    ident = sub.identity
+    findings = sub.all_findings
+    errors = sum(1 for f in findings if f.severity == Severity.ERROR)
+    cur = conn.execute(
+        "INSERT INTO submissions (file_name, file_path, sha256, sheet, district, month,"
+        " table_kind, status, identified_by, template_version, header_row, columns,"
+        " received_at, collected_at, row_count, error_count, warning_count)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            sub.file_name,
+            sub.file_path,
+            sub.sha256,
+            sub.sheet,
+            ident.district,
+            ident.month,
+            str(ident.table),
+            json.dumps(ident.how, ensure_ascii=False),
+            sub.template_version,
+            sub.header_row,
+            json.dumps(sub.columns, ensure_ascii=False),
+            _iso(sub.received_at),
+            _iso(collected_at or datetime.now()),
+            len(sub.rows),
+            errors,
+            len(findings) - errors,
+        ),
+    )
+    sub_id = int(cur.lastrowid or 0)
+    _insert_findings(conn, sub_id, None, sub.findings)
+    for r in sub.rows:
+        rc = conn.execute(
+            "INSERT INTO rows (submission_id, excel_row, name, total, completed, region, unit,"
+            " issues, start_text, start_class, finished, registered, excluded,"
+            " exclude_investment, exclude_registered, raw)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                sub_id,
+                r.excel_row,
+                r.name,
+                r.total,
+                r.completed,
+                r.region,
+                r.unit,
+                r.issues,
+                r.start_text,
+                None if r.start_class is None else str(r.start_class),
+                int(r.finished),
+                None if r.registered is None else int(r.registered),
+                int(r.excluded),
+                int(r.exclude_investment),
+                int(r.exclude_registered),
+                json.dumps(r.raw, ensure_ascii=False, default=str),
+            ),
+        )
+        _insert_findings(conn, sub_id, int(rc.lastrowid or 0), r.findings)
+    resupersede(conn, ident.district, ident.month, ident.table)
+    return sub_id
+
+
+def _insert_findings(
+    conn: sqlite3.Connection, sub_id: int, row_id: int | None, findings: Sequence[Finding]
+) -> None:
+    if not findings:
+        return
+    conn.executemany(
+        "INSERT INTO findings (submission_id, row_id, file, sheet, excel_row, col, field, value,"
+        " severity, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                sub_id,
+                row_id,
+                f.file,
+                f.sheet,
+                f.row,
+                f.column,
+                f.field,
+                f.value,
+                str(f.severity),
+                f.code,
+                f.message,
+            )
+            for f in findings
+        ],
+    )
+
+
+def insert_rejection(
+    conn: sqlite3.Connection, rej: Rejection, *, collected_at: datetime | None = None
+) -> int:
+    """Record a rejected file (it never supersedes anything). Caller holds the transaction."""
+    cur = conn.execute(
+        "INSERT INTO submissions (file_name, file_path, sha256, sheet, district, month,"
+        " table_kind, status, reject_code, reject_reason, received_at, collected_at,"
+        " error_count) VALUES (?, ?, ?, ?, ?, ?, ?, 'rejected', ?, ?, ?, ?, 1)",
+        (
+            rej.file_name,
+            rej.file_path,
+            rej.sha256,
+            rej.sheet,
+            rej.district,
+            rej.month,
+            None if rej.table is None else str(rej.table),
+            rej.code,
+            rej.reason,
+            _iso(rej.received_at),
+            _iso(collected_at or datetime.now()),
+        ),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def resupersede(conn: sqlite3.Connection, district: str, month: str, table: Table | str) -> None:
+    """Chain the accepted submissions of one key by received time: each → the next later one."""
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM submissions WHERE status = 'accepted' AND district = ? AND month = ?"
+            " AND table_kind = ? ORDER BY received_at, id",
+            (district, month, str(table)),
+        )
+    ]
+    for earlier, later in itertools.pairwise(ids):
+        conn.execute("UPDATE submissions SET superseded_by = ? WHERE id = ?", (later, earlier))
+    if ids:
+        conn.execute("UPDATE submissions SET superseded_by = NULL WHERE id = ?", (ids[-1],))
+
+
+@dataclass(frozen=True, slots=True)
+class Effective:
+    """The submission in effect for a district's table in a month, and how it stands."""
+
+    district: str
+    table: Table
+    status: SubmissionStatus
+    submission_id: int | None = None
+    month: str | None = None  # the month of the submission used (≠ asked month when carried)
+    file_name: str | None = None
+    received_at: datetime | None = None
+
+
+def effective_submissions(
+    conn: sqlite3.Connection,
+    month: Month,
+    districts: Iterable[str],
+    *,
+    deadline_day: int = 25,
+) -> dict[tuple[str, Table], Effective]:
+    """For each district and table: the latest submission for ``month``, else the latest
+    earlier one of the same year (carried), else missing."""
+    out: dict[tuple[str, Table], Effective] = {}
+    first = str(Month(month.year, 1))
+    deadline = month.deadline(deadline_day)
+    for district in districts:
+        for table in Table:
+            row = conn.execute(
+                "SELECT id, month, file_name, received_at FROM submissions"
+                " WHERE status = 'accepted' AND superseded_by IS NULL AND district = ?"
+                " AND table_kind = ? AND month >= ? AND month <= ?"
+                " ORDER BY month DESC LIMIT 1",
+                (district, str(table), first, str(month)),
+            ).fetchone()
+            if row is None:
+                out[district, table] = Effective(district, table, SubmissionStatus.MISSING)
+                continue
+            received = datetime.fromisoformat(row["received_at"])
+            if row["month"] != str(month):
+                status = SubmissionStatus.CARRIED
+            elif received > deadline:
+                status = SubmissionStatus.LATE
+            else:
+                status = SubmissionStatus.ON_TIME
+            out[district, table] = Effective(
+                district, table, status, row["id"], row["month"], row["file_name"], received
+            )
+    return out
+
+
+def submission_findings(conn: sqlite3.Connection, submission_ids: Iterable[int]) -> list[Finding]:
+    """The findings of the given submissions, in file and row order."""
+    ids = list(submission_ids)
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(
+        f"SELECT * FROM findings WHERE submission_id IN ({marks})"
+        " ORDER BY submission_id, excel_row IS NOT NULL, excel_row, id",
+        ids,
+    ).fetchall()
+    return [
+        Finding(
+            file=r["file"],
+            sheet=r["sheet"],
+            row=r["excel_row"],
+            column=r["col"],
+            field=r["field"],
+            value=r["value"],
+            severity=Severity(r["severity"]),
+            code=r["code"],
+            message=r["message"],
+        )
+        for r in rows
+    ]
+
+
+def rejections_for_month(conn: sqlite3.Connection, month: Month) -> list[sqlite3.Row]:
+    """Rejected files of ``month``: identified as that month, or received in it when unknown."""
+    return conn.execute(
+        "SELECT * FROM submissions WHERE status = 'rejected' AND"
+        " (month = ? OR (month IS NULL AND substr(received_at, 1, 7) = ?)) ORDER BY id",
+        (str(month), str(month)),
+    ).fetchall()
