@@ -147,3 +147,13 @@ class Rejection:
     district: str | None = None
     month: str | None = None
     table: Table | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateMeta:
+    """Identification the template wrote into the workbook (read back from a returned copy)."""
+
+    district: str
+    month: str  # YYYY-MM
+    table: Table
+    version: str
