@@ -1,0 +1,528 @@
+"""`collect`: read every returned file of an inbox, identify, validate, record, give feedback.
+
+One file at a time, sorted by name. A file is either recorded whole (all its tables in
+one ledger transaction) or not at all; a file that cannot be read or identified is
+recorded as rejected, with the reason, in its own transaction. Nothing is printed here:
+the caller gets a :class:`CollectResult` and a ``progress`` callback.
+
+Decisions (see also the README):
+
+- ``--month/--district/--table`` are identification options only (they fill in what a
+  file does not say itself, as DOMAIN.md orders the sources); they do not filter.
+- A file that fails with an unexpected error (a bug, MemoryError) is reported as
+  rejected (code ``internal-error``) but **not** recorded in the ledger, so that a later
+  run, with the bug fixed, reads it again instead of calling it a known rejection.
+- Two sheets of one workbook identified as the same (district, month, table): the first
+  is taken, the second is rejected (``same-table-twice``) — counting both would double.
+- The outcome ``superseded`` is read back from the ledger after the run, so it follows
+  received times (file mtimes), whatever order the files were collected in.
+- Feedback goes to ``feedback_dir/<month>/<district>/`` (``feedback_path``); never into
+  the inbox: a feedback folder inside the inbox is refused (it would be collected next
+  time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from gongjian_cli import ledger
+from gongjian_cli.errors import FileRejected, UsageError
+from gongjian_cli.models import Finding, Identity, Rejection, Submission, TemplateMeta
+from gongjian_cli.schema import (
+    COLUMNS,
+    OUTCOME_LABEL,
+    TABLE_ATTACHMENT,
+    TABLE_SHORT,
+    Outcome,
+    Severity,
+    Table,
+)
+from gongjian_cli.targets import Targets
+from gongjian_cli.validation import validate_rows
+
+UNKNOWN_DISTRICT = "未识别"
+INTERNAL_ERROR = "internal-error"
+
+
+@dataclass(slots=True)
+class TableResult:
+    """What collect did with one table of a file (or with a whole file it could not use)."""
+
+    path: Path
+    file_name: str
+    outcome: Outcome
+    sheet: str | None = None
+    district: str | None = None
+    month: str | None = None
+    table: Table | None = None
+    rows: int = 0
+    errors: int = 0
+    warnings: int = 0
+    reason: str | None = None  # rejected / skipped / duplicate: why (Chinese)
+    code: str | None = None  # rejection code (``no-table``, ``unidentified``, …)
+    submission_id: int | None = None
+    superseded_by: int | None = None
+    identified_by: dict[str, str] = field(default_factory=dict)
+    feedback: Path | None = None
+    received_at: datetime | None = None
+
+    @property
+    def outcome_label(self) -> str:
+        label = OUTCOME_LABEL[self.outcome]
+        return (
+            f"{label}：{self.reason}" if self.reason and self.outcome is Outcome.REJECTED else label
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "file": self.file_name,
+            "sheet": self.sheet,
+            "district": self.district,
+            "month": self.month,
+            "table": None if self.table is None else str(self.table),
+            "rows": self.rows,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "outcome": str(self.outcome),
+            "code": self.code,
+            "reason": self.reason,
+            "submission_id": self.submission_id,
+            "superseded_by": self.superseded_by,
+            "identified_by": self.identified_by,
+            "feedback": None if self.feedback is None else str(self.feedback),
+            "received_at": None if self.received_at is None else self.received_at.isoformat(),
+        }
+
+
+@dataclass(slots=True)
+class CollectResult:
+    """Every table (or unusable file) of one run, in collection order."""
+
+    inbox: Path
+    items: list[TableResult] = field(default_factory=list)
+    feedback_dir: Path | None = None
+    feedback_files: list[Path] = field(default_factory=list)
+    feedback_errors: list[str] = field(default_factory=list)  # file: what went wrong
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for i in self.items if i.outcome is outcome)
+
+    @property
+    def rejected(self) -> int:
+        return self.count(Outcome.REJECTED)
+
+    @property
+    def error_findings(self) -> int:
+        """Error findings in tables recorded by this run (accepted or superseded)."""
+        return sum(i.errors for i in self.items if i.outcome in _RECORDED)
+
+    @property
+    def warning_findings(self) -> int:
+        return sum(i.warnings for i in self.items if i.outcome in _RECORDED)
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """0 when all processed; 1 when a file was rejected (or, strict, any error finding)."""
+        if self.rejected or (strict and self.error_findings):
+            return 1
+        return 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "inbox": str(self.inbox),
+            "items": [i.to_dict() for i in self.items],
+            "totals": {str(o): self.count(o) for o in Outcome},
+            "errors": self.error_findings,
+            "warnings": self.warning_findings,
+            "feedback_dir": None if self.feedback_dir is None else str(self.feedback_dir),
+            "feedback_files": [str(p) for p in self.feedback_files],
+            "feedback_errors": self.feedback_errors,
+        }
+
+
+_RECORDED = (Outcome.ACCEPTED, Outcome.SUPERSEDED)
+
+
+def table_label(table: Table) -> str:
+    """``附件2 谋划`` as used in tables and feedback."""
+    return f"{TABLE_ATTACHMENT[table]} {TABLE_SHORT[table]}"
+
+
+def check_feedback_dir(feedback_dir: Path, inbox: Path) -> None:
+    """UsageError when ``feedback_dir`` lies inside ``inbox`` (feedback would be collected)."""
+    fb, ib = feedback_dir.resolve(), inbox.resolve()
+    if fb == ib or ib in fb.parents:
+        raise UsageError(
+            f"反馈文件夹 {feedback_dir} 在收件箱 {inbox} 之内，下次收集会把反馈当作报表读入；"
+            "请用 --feedback 指定收件箱以外的文件夹"
+        )
+
+
+def collect_inbox(
+    inbox: Path,
+    conn: sqlite3.Connection,
+    *,
+    targets: Targets,
+    options: Any,
+    feedback_dir: Path | None,
+    progress: Callable[[Path], None] | None = None,
+    listing: tuple[list[Path], list[tuple[Path, str]]] | None = None,
+) -> CollectResult:
+    """Collect every returned file of ``inbox`` into the ledger ``conn``.
+
+    ``options`` is an ``identify.IdentifyOptions`` (district, month, table given on the
+    command line). ``feedback_dir`` is the root of the feedback folders (None: write
+    none). ``progress`` is called with each file's path before it is read. ``listing``
+    (optional) is the inbox as ``reading.iter_inbox`` lists it (files, skipped), for a
+    caller that needed the count first.
+    """
+    from gongjian_cli.reading import iter_inbox
+
+    if feedback_dir is not None:
+        check_feedback_dir(feedback_dir, inbox)
+    result = CollectResult(inbox=inbox, feedback_dir=feedback_dir)
+    files, skipped = listing if listing is not None else iter_inbox(inbox)
+    for path, reason in skipped:
+        result.items.append(
+            TableResult(path=path, file_name=path.name, outcome=Outcome.SKIPPED, reason=reason)
+        )
+    collector = _Collector(conn, targets=targets, options=options)
+    for path in sorted(files):
+        if progress is not None:
+            progress(path)
+        result.items.extend(collector.collect_file(path))
+    _read_back_supersession(conn, result.items)
+    if feedback_dir is not None:
+        _write_feedback(result, collector.pending_feedback, feedback_dir)
+    return result
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A file whose feedback is still to be written: its tables with findings, or a note."""
+
+    path: Path
+    items: list[TableResult]
+    findings: list[Finding]
+    rejection: TableResult | None = None
+
+
+class _Collector:
+    def __init__(self, conn: sqlite3.Connection, *, targets: Targets, options: Any) -> None:
+        self.conn = conn
+        self.targets = targets
+        self.options = options
+        self.pending_feedback: list[_Pending] = []
+
+    # -- one file ------------------------------------------------------------------------
+    def collect_file(self, path: Path) -> list[TableResult]:
+        """Read, identify, validate and record one file; never raises but KeyboardInterrupt."""
+        received = _received_at(path)
+        try:
+            return self._collect(path, received)
+        except FileRejected as exc:
+            return [self._reject_file(path, received, exc.code, exc.message)]
+        except Exception as exc:  # a bug or MemoryError on one file must not stop the run
+            item = TableResult(
+                path=path,
+                file_name=path.name,
+                outcome=Outcome.REJECTED,
+                code=INTERNAL_ERROR,
+                reason=f"处理时出错（{type(exc).__name__}: {exc}），未入账，请报告此问题",
+                received_at=received,
+            )
+            return [item]  # no note to the district: the fault is ours
+
+    def _collect(self, path: Path, received: datetime) -> list[TableResult]:
+        from gongjian_cli.metadata import META_SHEET, read_template_meta
+        from gongjian_cli.reading import read_workbook
+
+        wb = read_workbook(path)
+        meta = read_template_meta(path)
+        blocks = []
+        looked_at = []
+        for sheet in wb.sheets:
+            if sheet.hidden or sheet.name == META_SHEET:
+                continue
+            looked_at.append(sheet.name)
+            block = _locate(sheet, year=self.targets.year)
+            if block is not None:
+                blocks.append((sheet, block))
+        if not blocks:
+            raise FileRejected("no-table", _no_table_reason(looked_at, self.targets.year))
+
+        new: list[tuple[TableResult, Submission]] = []
+        rejections: list[tuple[TableResult, Rejection]] = []
+        results: list[TableResult] = []
+        seen_keys: dict[tuple[str, str, Table], str] = {}
+        for sheet, block in blocks:
+            item, sub, rej = self._table(path, wb, sheet, block, meta, received, len(blocks))
+            if sub is not None:
+                key = (sub.identity.district, sub.identity.month, sub.identity.table)
+                if key in seen_keys:
+                    rej = _rejection(
+                        path,
+                        wb.sha256,
+                        received,
+                        "same-table-twice",
+                        f"工作表“{sheet.name}”与“{seen_keys[key]}”都是{key[0]} {key[1]} "
+                        f"{table_label(key[2])}，只收第一张；请删去多余的工作表",
+                        sheet=sheet.name,
+                        identity=sub.identity,
+                    )
+                    item, sub = _rejected_item(rej, path), None
+                else:
+                    seen_keys[key] = sheet.name
+            if sub is not None and (dup := ledger.find_duplicate(self.conn, sub)) is not None:
+                item.outcome = Outcome.DUPLICATE
+                item.submission_id = dup
+                item.reason = "内容与已收的同一报表相同，未重复入账"
+                sub = None
+            if rej is not None and ledger.find_duplicate_rejection(self.conn, rej) is not None:
+                item.outcome = Outcome.DUPLICATE
+                item.reason = f"此前已因同一原因退回：{rej.reason}"
+                rej = None
+            results.append(item)
+            if sub is not None:
+                new.append((item, sub))
+            if rej is not None:
+                rejections.append((item, rej))
+
+        if new or rejections:
+            with ledger.transaction(self.conn):  # the whole file, or nothing of it
+                for item, sub in new:
+                    item.submission_id = ledger.insert_submission(self.conn, sub)
+                for item, rej in rejections:
+                    item.submission_id = ledger.insert_rejection(self.conn, rej)
+        findings = [f for _, sub in new for f in sub.all_findings]
+        if findings:
+            self.pending_feedback.append(_Pending(path, [i for i, _ in new], findings))
+        elif rejections and not new:
+            self.pending_feedback.append(_Pending(path, [], [], rejection=rejections[0][0]))
+        return results
+
+    def _table(
+        self,
+        path: Path,
+        wb: Any,
+        sheet: Any,
+        block: Any,
+        meta: TemplateMeta | None,
+        received: datetime,
+        table_count: int,
+    ) -> tuple[TableResult, Submission | None, Rejection | None]:
+        from gongjian_cli.identify import identify
+        from gongjian_cli.parsing import column_letter, parse_rows
+
+        rows, sheet_findings = parse_rows(block, file_name=path.name)
+        try:
+            identity: Identity = identify(
+                file_name=path.name,
+                sheet_name=sheet.name,
+                block=block,
+                meta=meta,
+                options=self.options,
+                targets=self.targets,
+                rows=rows,
+                sheet_count=table_count,
+            )
+        except FileRejected as exc:
+            rej = _rejection(path, wb.sha256, received, exc.code, exc.message, sheet=sheet.name)
+            return _rejected_item(rej, path), None, rej
+        letters = {key: column_letter(i) for key, i in block.columns.items()}
+        table_findings = validate_rows(
+            rows,
+            table=identity.table,
+            district=identity.district,
+            file_name=path.name,
+            sheet=sheet.name,
+            year=self.targets.year,
+            column_letters=letters,
+            targets=self.targets,
+        )
+        sub = Submission(
+            file_name=path.name,
+            file_path=str(path.resolve()),
+            sha256=wb.sha256,
+            sheet=sheet.name,
+            identity=identity,
+            received_at=received,
+            header_row=block.header_row,
+            columns=letters,
+            rows=rows,
+            findings=[*_sheet_level(sheet_findings, rows), *table_findings],
+            template_version=meta.version if meta is not None else None,
+        )
+        findings = sub.all_findings
+        errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+        item = TableResult(
+            path=path,
+            file_name=path.name,
+            outcome=Outcome.ACCEPTED,
+            sheet=sheet.name,
+            district=identity.district,
+            month=identity.month,
+            table=identity.table,
+            rows=len(rows),
+            errors=errors,
+            warnings=len(findings) - errors,
+            identified_by=dict(identity.how),
+            received_at=received,
+        )
+        return item, sub, None
+
+    def _reject_file(self, path: Path, received: datetime, code: str, reason: str) -> TableResult:
+        rej = _rejection(path, _sha256(path), received, code, reason)
+        item = _rejected_item(rej, path)
+        if ledger.find_duplicate_rejection(self.conn, rej) is not None:
+            item.outcome = Outcome.DUPLICATE
+            item.reason = f"此前已因同一原因退回：{reason}"
+            return item
+        with ledger.transaction(self.conn):
+            item.submission_id = ledger.insert_rejection(self.conn, rej)
+        self.pending_feedback.append(_Pending(path, [], [], rejection=item))
+        return item
+
+
+def _locate(sheet: Any, *, year: int) -> Any:
+    from gongjian_cli.parsing import locate_table
+
+    return locate_table(sheet, year=year)
+
+
+def _sheet_level(findings: list[Finding], rows: list[Any]) -> list[Finding]:
+    """Parse findings not already attached to a row (parse_rows may return both)."""
+    on_rows = {id(f) for r in rows for f in r.findings}
+    return [f for f in findings if id(f) not in on_rows]
+
+
+def _no_table_reason(looked_at: list[str], year: int) -> str:
+    headers = {
+        t: "、".join(c.label(year) for c in COLUMNS[t] if c.key != "seq")[:60] for t in Table
+    }
+    sheets = "、".join(f"“{s}”" for s in looked_at) or "（没有可见的工作表）"
+    return (
+        f"在工作表 {sheets} 中没有找到项目表：应有一行表头，含“项目名称”和“总投资（万元）”"
+        f"等列（附件2：{headers[Table.PLANNED]}…；附件3：{headers[Table.CONSTRUCTION]}…）"
+    )
+
+
+def _received_at(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime)
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        h = hashlib.sha256()
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return None
+
+
+def _rejection(
+    path: Path,
+    sha256: str | None,
+    received: datetime,
+    code: str,
+    reason: str,
+    *,
+    sheet: str | None = None,
+    identity: Identity | None = None,
+) -> Rejection:
+    return Rejection(
+        file_name=path.name,
+        file_path=str(path.resolve()),
+        sha256=sha256,
+        sheet=sheet,
+        received_at=received,
+        code=code,
+        reason=reason,
+        district=identity.district if identity else None,
+        month=identity.month if identity else None,
+        table=identity.table if identity else None,
+    )
+
+
+def _rejected_item(rej: Rejection, path: Path) -> TableResult:
+    return TableResult(
+        path=path,
+        file_name=rej.file_name,
+        outcome=Outcome.REJECTED,
+        sheet=rej.sheet,
+        district=rej.district,
+        month=rej.month,
+        table=rej.table,
+        code=rej.code,
+        reason=rej.reason,
+        received_at=rej.received_at,
+    )
+
+
+def _read_back_supersession(conn: sqlite3.Connection, items: list[TableResult]) -> None:
+    """Mark accepted tables that a later-received submission in the ledger supersedes."""
+    ids = [i.submission_id for i in items if i.outcome is Outcome.ACCEPTED and i.submission_id]
+    if not ids:
+        return
+    marks = ",".join("?" * len(ids))
+    later = dict(
+        conn.execute(
+            f"SELECT id, superseded_by FROM submissions WHERE id IN ({marks})"
+            " AND superseded_by IS NOT NULL",
+            ids,
+        ).fetchall()
+    )
+    for item in items:
+        if item.outcome is Outcome.ACCEPTED and item.submission_id in later:
+            item.outcome = Outcome.SUPERSEDED
+            item.superseded_by = later[item.submission_id]
+
+
+def _write_feedback(result: CollectResult, pending: list[_Pending], root: Path) -> None:
+    """Write the feedback of each pending file; a failure is noted, never fatal (the
+    ledger is already committed)."""
+    for p in pending:
+        try:
+            written = _feedback_one(p, root)
+        except Exception as exc:  # the run's data is safe; tell the clerk, go on
+            result.feedback_errors.append(f"{p.path.name}：{type(exc).__name__}: {exc}")
+            continue
+        if written is not None:
+            result.feedback_files.append(written)
+
+
+def _feedback_one(p: _Pending, root: Path) -> Path | None:
+    from gongjian_cli.feedback import feedback_path, write_feedback, write_rejection_note
+
+    if p.rejection is not None:
+        item = p.rejection
+        month = item.month or (item.received_at or datetime.now()).strftime("%Y-%m")
+        district = item.district or UNKNOWN_DISTRICT
+        out = feedback_path(root / month, district, p.path.name)
+        item.feedback = write_rejection_note(
+            out,
+            file_name=p.path.name,
+            reason=item.reason or "",
+            district=item.district,
+            month=item.month,
+        )
+        return item.feedback
+    first = p.items[0] if p.items else None
+    if first is None or first.district is None or first.month is None:
+        return None
+    out = feedback_path(root / first.month, first.district, p.path.name)
+    labels = "、".join(table_label(i.table) for i in p.items if i.table is not None)
+    written = write_feedback(
+        p.path, p.findings, out, district=first.district, month=first.month, table_label=labels
+    )
+    for i in p.items:
+        i.feedback = written
+    return written
