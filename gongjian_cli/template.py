@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gongjian_cli.errors import UsageError
+from gongjian_cli.errors import GongjianError, UsageError
 from gongjian_cli.metadata import (
     META_KEY_LABELS,
     META_PREFIX,
@@ -152,8 +152,12 @@ def init_templates(
 def build_template(
     path: Path, *, targets: Targets, district: str, month: Month, table: Table
 ) -> Path:
-    """Write one blank workbook for (district, month, table) to ``path``; returns ``path``."""
+    """Write one blank workbook for (district, month, table) to ``path``; returns ``path``.
+
+    GongjianError when the file cannot be written (e.g. it is open in Excel on Windows).
+    """
     import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError
 
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -168,6 +172,11 @@ def build_template(
         _write_metadata(wb, fmt, targets=targets, district=district, month=month, table=table)
         wb.close()
         tmp.replace(path)
+    except (OSError, FileCreateError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise GongjianError(
+            f"无法写入“{path}”：{reason}（该文件是否正被 Excel/WPS 打开？）"
+        ) from exc
     finally:
         tmp.unlink(missing_ok=True)
     return path
@@ -200,7 +209,7 @@ def _formats(wb: Workbook) -> dict[str, Any]:
         "amount": wb.add_format({**cell, "num_format": AMOUNT_FORMAT, "align": "right"}),
         # drawn only on rows that hold something, so a blank template prints one page
         "filled_row": wb.add_format({"border": 1}),
-        "problem": wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
+        "problem": wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 1}),
         "doc_title": wb.add_format(
             {**base, "font_size": 14, "bold": True, "align": "left", "locked": True}
         ),
@@ -252,6 +261,8 @@ def _project_sheet(
             ws.write_blank(r, c, None, cell_fmt)
         _validate(ws, c, col, table=table, targets=targets, first=first, last=last)
 
+    # problems first: LibreOffice applies only the first matching one of overlapping rules
+    _problem_highlights(ws, fmt, table=table, first=first, last=last)
     ws.conditional_format(
         first,
         0,
@@ -263,7 +274,6 @@ def _project_sheet(
             "format": fmt["filled_row"],
         },
     )
-    _problem_highlights(ws, fmt, table=table, first=first, last=last)
 
     ws.freeze_panes(FIRST_DATA_ROW - 1, 0)
     ws.autofilter(HEADER_ROW - 1, 0, last, last_col)
@@ -482,7 +492,7 @@ def _instructions_sheet(
             ws.set_row(r, 18 * (1 + len(line) // 55))
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, 1)  # the instructions fit on one page
     ws.hide_gridlines(2)
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from gongjian_cli import template
-from gongjian_cli.errors import UsageError
+from gongjian_cli.errors import GongjianError, UsageError
 from gongjian_cli.metadata import META_SHEET, read_template_meta
 from gongjian_cli.models import TemplateMeta
 from gongjian_cli.month import Month
@@ -397,3 +397,40 @@ def test_init_templates_refuses_unknown_district_and_other_year(tmp_path, target
     with pytest.raises(UsageError, match="2021-05"):
         template.init_templates(tmp_path, targets=targets, month=Month(2021, 5))
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (Table.PLANNED, {f"C4:C{LAST}": "AND(ISNUMBER(C4),C4<10000)"}),
+        (
+            Table.CONSTRUCTION,
+            {
+                f"F4:F{LAST}": "AND(ISNUMBER(E4),ISNUMBER(F4),F4>E4)",
+                f"H4:H{LAST}": 'AND(H4="是",ISNUMBER(E4),E4<1000)',
+            },
+        ),
+    ],
+)
+def test_problem_cells_turn_red_and_filled_rows_get_borders(books, table, expected):
+    ws = books[table].worksheets[0]
+    rules = [
+        (str(cf.sqref), rule.formula[0], rule.priority)
+        for cf in ws.conditional_formatting
+        for rule in cf.rules
+    ]
+    last = openpyxl.utils.get_column_letter(len(COLUMNS[table]))
+    *problems, borders = sorted(rules, key=lambda r: r[2])
+    # the row-border rule comes last: LibreOffice applies only the first matching rule
+    assert borders[:2] == (f"A4:{last}{LAST}", f"COUNTA($A4:${last}4)>0")
+    assert {ref: formula for ref, formula, _ in problems} == expected
+
+
+def test_unwritable_target_is_a_clear_error(tmp_path, targets):
+    blocked = tmp_path / "blocked.xlsx"
+    blocked.mkdir()  # a folder where the file should go: replace() fails
+    with pytest.raises(GongjianError, match="无法写入"):
+        template.build_template(
+            blocked, targets=targets, district="郊区", month=MAY, table=Table.PLANNED
+        )
+    assert [p.name for p in tmp_path.iterdir()] == ["blocked.xlsx"]  # no temp file left
