@@ -1,0 +1,237 @@
+"""Renderers of the monthly bulletin: one module per output format.
+
+A renderer takes a :class:`gongjian_cli.metrics.Report` and returns or writes one
+document; nothing here reads the ledger or computes a figure. Templates (HTML,
+Markdown) load through :func:`make_env`, one Jinja2 environment with named filters,
+from the shipped ``templates/`` folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gongjian_cli.errors import UsageError
+from gongjian_cli.schema import (
+    BAND_LABEL,
+    METRIC_BY_KEY,
+    SEVERITY_LABEL,
+    TABLE_ATTACHMENT,
+    TABLE_SHORT,
+    Severity,
+    StartClass,
+    Table,
+)
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from gongjian_cli.metrics import Figure, Project, Report
+
+FORMATS = ("xlsx", "html", "md", "json")
+"""Output formats of `gongjian report`, also the file extensions."""
+
+DASH = "—"
+
+START_LABEL = {
+    StartClass.NEW: "新开工",
+    StartClass.CONTINUING: "续建",
+    StartClass.NOT_STARTED: "未开工",
+}
+
+
+# ---------------------------------------------------------------- value formatting
+
+
+def fmt_money(value: float | None, digits: int = 2) -> str:
+    """亿元 with ``digits`` decimals (12.35); — for None."""
+    return DASH if value is None else f"{value:,.{digits}f}"
+
+
+def fmt_wan(value: float | None) -> str:
+    """万元 as a person writes it: 12,000 or 1,234.5; — for None."""
+    if value is None:
+        return DASH
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+
+
+def fmt_count(value: float | None) -> str:
+    return DASH if value is None else f"{round(value)}"
+
+
+def fmt_pct(rate: float | None, digits: int = 1) -> str:
+    """0.1929 → 19.3%; — for None."""
+    return DASH if rate is None else f"{rate * 100:.{digits}f}%"
+
+
+def fmt_points(points: float | None, digits: int = 1) -> str:
+    """Absolute percentage points, 1 decimal (3.2)."""
+    return DASH if points is None else f"{abs(points):.{digits}f}"
+
+
+def fmt_value(fig: Figure) -> str:
+    """A figure's actual in its unit's usual form (money 2 decimals, counts whole)."""
+    return fmt_money(fig.actual) if fig.money else fmt_count(fig.actual)
+
+
+def fmt_target(fig: Figure) -> str:
+    if fig.target is None:
+        return DASH
+    return (
+        fmt_money(fig.target, 0 if float(fig.target).is_integer() else 2)
+        if fig.money
+        else fmt_count(fig.target)
+    )
+
+
+def fmt_change(fig: Figure) -> str:
+    """本月新增 with a sign: +1.20 / -2 / 0."""
+    change = fig.change
+    if fig.money:
+        if abs(change) < 0.005:
+            return "0.00"
+        return f"{change:+,.2f}"
+    return f"{round(change):+d}" if round(change) else "0"
+
+
+def metric_label(key: str) -> str:
+    return METRIC_BY_KEY[key].label
+
+
+def table_label(table: Table | str | None) -> str:
+    """附件2（谋划） / 附件3（在建）; — when unknown."""
+    if table is None:
+        return DASH
+    t = Table(table)
+    return f"{TABLE_ATTACHMENT[t]}（{TABLE_SHORT[t]}）"
+
+
+def severity_label(severity: Severity | str) -> str:
+    return SEVERITY_LABEL[Severity(severity)]
+
+
+def start_label(p: Project) -> str:
+    """开竣工 class as the template writes it: 新开工（已竣工）, 续建, 未开工, 未归类."""
+    base = START_LABEL.get(StartClass(p.start_class), "未归类") if p.start_class else "未归类"
+    return f"{base}（已竣工）" if p.finished else base
+
+
+def yes_no(value: bool | None, blank: str = "未填") -> str:
+    return blank if value is None else ("是" if value else "否")
+
+
+def band_label(key: str | None) -> str:
+    return BAND_LABEL.get(key or "", DASH)
+
+
+def md_cell(value: Any) -> str:
+    """Text safe inside a Markdown table cell: pipes escaped, line breaks flattened."""
+    text = "" if value is None else str(value)
+    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "money": fmt_money,
+    "wan": fmt_wan,
+    "count": fmt_count,
+    "pct": fmt_pct,
+    "points": fmt_points,
+    "value": fmt_value,
+    "target": fmt_target,
+    "change": fmt_change,
+    "metric_label": metric_label,
+    "table_label": table_label,
+    "severity_label": severity_label,
+    "start_label": start_label,
+    "yes_no": yes_no,
+    "band_label": band_label,
+    "md": md_cell,
+}
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and (name.endswith(".html.j2") or name.endswith(".html"))
+
+
+def make_env() -> jinja2.Environment:
+    """The Jinja2 environment of the report templates (HTML autoescaped, Markdown not)."""
+    import jinja2
+
+    from gongjian_cli.targets import templates_dir
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=_autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def bulletin_title(report: Report) -> str:
+    """铜陵市2020年“重大工业项目攻坚年”目标任务完成情况（截至2020年5月底）."""
+    base = report.title.removesuffix("分解表")
+    return (
+        f"{report.city}{report.year}年{base}完成情况（截至{report.year}年{report.month.month}月底）"
+    )
+
+
+# ------------------------------------------------------------------------- writing
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``"xlsx,html"`` → ("xlsx", "html"); UsageError naming an unknown format."""
+    out: list[str] = []
+    for part in text.replace("，", ",").split(","):
+        name = part.strip().lower().lstrip(".")
+        if not name:
+            continue
+        name = {"markdown": "md", "htm": "html", "excel": "xlsx"}.get(name, name)
+        if name not in FORMATS:
+            raise UsageError(f"未知的输出格式“{part.strip()}”（可选：{','.join(FORMATS)}）")
+        if name not in out:
+            out.append(name)
+    if not out:
+        raise UsageError(f"--format 不能为空（可选：{','.join(FORMATS)}）")
+    return tuple(out)
+
+
+def report_filename(report: Report, fmt: str) -> str:
+    """File name of one output: 月度通报-2020-05.xlsx."""
+    return f"月度通报-{report.month}.{fmt}"
+
+
+def write_report(report: Report, out_dir: Path, formats: Iterable[str]) -> list[Path]:
+    """Write the bulletin in each of ``formats`` under ``out_dir`` (created); the paths."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"无法创建输出文件夹 {out_dir}：{exc}") from exc
+    written = []
+    for fmt in formats:
+        path = out_dir / report_filename(report, fmt)
+        if fmt == "xlsx":
+            from gongjian_cli.render.xlsx import write_xlsx
+
+            write_xlsx(report, path)
+        elif fmt == "html":
+            from gongjian_cli.render.html import render_html
+
+            path.write_text(render_html(report), encoding="utf-8")
+        elif fmt == "md":
+            from gongjian_cli.render.markdown import render_markdown
+
+            path.write_text(render_markdown(report), encoding="utf-8")
+        elif fmt == "json":
+            from gongjian_cli.render.json import dumps
+
+            path.write_text(dumps(report) + "\n", encoding="utf-8")
+        else:  # pragma: no cover - parse_formats guards this
+            raise UsageError(f"未知的输出格式：{fmt}")
+        written.append(path)
+    return written
