@@ -44,3 +44,28 @@ def ledger(tmp_path: Path):
     conn = open_ledger(tmp_path / "ledger.db")
     yield conn
     conn.close()
+
+
+@pytest.fixture(scope="session")
+def sample_manifest() -> dict:
+    """samples/manifest.json: every sample file, its expected findings, statuses and metrics."""
+    import json
+
+    return json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def sample_inbox(tmp_path: Path, sample_manifest: dict) -> Path:
+    """samples/inbox copied to tmp_path/"inbox", each file's mtime set to its received time.
+
+    Git does not keep file times, and the received time (mtime) decides late/on time and
+    which resubmission supersedes which; samples/manifest.json holds them (local time).
+    """
+    from datetime import datetime
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "inbox", inbox)
+    for rel, entry in sample_manifest["files"].items():
+        t = datetime.fromisoformat(entry["received"]).timestamp()
+        os.utime(inbox / rel, (t, t))
+    return inbox
