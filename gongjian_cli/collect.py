@@ -46,7 +46,6 @@ from gongjian_cli.schema import (
 from gongjian_cli.targets import Targets
 from gongjian_cli.validation import validate_rows
 
-UNKNOWN_DISTRICT = "未识别"
 INTERNAL_ERROR = "internal-error"
 
 
@@ -240,6 +239,7 @@ class _Collector:
             return [item]  # no note to the district: the fault is ours
 
     def _collect(self, path: Path, received: datetime) -> list[TableResult]:
+        from gongjian_cli.feedback import FEEDBACK_SHEET, REJECTION_SHEET
         from gongjian_cli.metadata import META_SHEET, read_template_meta
         from gongjian_cli.reading import read_workbook
 
@@ -248,7 +248,7 @@ class _Collector:
         blocks = []
         looked_at = []
         for sheet in wb.sheets:
-            if sheet.hidden or sheet.name == META_SHEET:
+            if sheet.hidden or sheet.name in (META_SHEET, FEEDBACK_SHEET, REJECTION_SHEET):
                 continue
             looked_at.append(sheet.name)
             block = _locate(sheet, year=self.targets.year)
@@ -318,9 +318,11 @@ class _Collector:
         table_count: int,
     ) -> tuple[TableResult, Submission | None, Rejection | None]:
         from gongjian_cli.identify import identify
-        from gongjian_cli.parsing import column_letter, parse_rows
+        from gongjian_cli.parsing import column_letter, locate_table, parse_rows
 
-        rows, sheet_findings = parse_rows(block, file_name=path.name)
+        rows = sheet_findings = None
+        if block.table is not None:  # parse first: identification may look at 所属区域
+            rows, sheet_findings = parse_rows(block, file_name=path.name)
         try:
             identity: Identity = identify(
                 file_name=path.name,
@@ -335,6 +337,23 @@ class _Collector:
         except FileRejected as exc:
             rej = _rejection(path, wb.sha256, received, exc.code, exc.message, sheet=sheet.name)
             return _rejected_item(rej, path), None, rej
+        if block.table is not identity.table:  # the columns did not say; match them again
+            block = locate_table(sheet, year=self.targets.year, table=identity.table) or block
+            block.table = identity.table
+            rows = None
+        if block.missing_required:
+            rej = _rejection(
+                path,
+                wb.sha256,
+                received,
+                "missing-columns",
+                _missing_columns_reason(sheet.name, block, identity.table, self.targets.year),
+                sheet=sheet.name,
+                identity=identity,
+            )
+            return _rejected_item(rej, path), None, rej
+        if rows is None or sheet_findings is None:
+            rows, sheet_findings = parse_rows(block, file_name=path.name)
         letters = {key: column_letter(i) for key, i in block.columns.items()}
         table_findings = validate_rows(
             rows,
@@ -400,6 +419,16 @@ def _sheet_level(findings: list[Finding], rows: list[Any]) -> list[Finding]:
     """Parse findings not already attached to a row (parse_rows may return both)."""
     on_rows = {id(f) for r in rows for f in r.findings}
     return [f for f in findings if id(f) not in on_rows]
+
+
+def _missing_columns_reason(sheet: str, block: Any, table: Table, year: int) -> str:
+    labels = {c.key: c.label(year) for c in COLUMNS[table]}
+    missing = "、".join(f"“{labels.get(k, k)}”" for k in block.missing_required)
+    found = "、".join(labels.get(k, k) for k in block.columns) or "无"
+    return (
+        f"工作表“{sheet}”的表头（第{block.header_row}行）中没有找到{missing}列，"
+        f"无法统计（找到的列：{found}）；请按{TABLE_ATTACHMENT[table]}模板的列填报"
+    )
 
 
 def _no_table_reason(looked_at: list[str], year: int) -> str:
@@ -505,8 +534,7 @@ def _feedback_one(p: _Pending, root: Path) -> Path | None:
     if p.rejection is not None:
         item = p.rejection
         month = item.month or (item.received_at or datetime.now()).strftime("%Y-%m")
-        district = item.district or UNKNOWN_DISTRICT
-        out = feedback_path(root / month, district, p.path.name)
+        out = feedback_path(root / month, item.district, p.path.name)  # None: 未识别/
         item.feedback = write_rejection_note(
             out,
             file_name=p.path.name,

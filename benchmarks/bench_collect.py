@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Benchmark: `gongjian collect` against the floor of reading every cell with calamine.
+
+Generates N district-style files (default 200 × 400 rows, notice layout: 附件 line,
+title row, header, data, 注 line), written with xlsxwriter, half 附件2 and half 附件3,
+each (district, month, table) twice with a later received time (so supersession runs).
+About one file in twenty has a blank 2020年完成投资 (a warning, so feedback is written for
+a few files); the rest are clean.
+
+Then, in the same run, times (median of ``--repeat``):
+
+- floor: one Python process that opens each file with
+  ``CalamineWorkbook.from_filelike`` and calls ``to_python()`` on every sheet;
+- collect: ``python -m gongjian_cli --db <fresh> collect <dir> --feedback <tmp>`` as a
+  subprocess of the real CLI.
+
+and prints both times and the ratio (target: collect ≤ 1.5 × floor).
+
+    python benchmarks/bench_collect.py [--files 200] [--rows 400] [--repeat 3] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+DISTRICTS = ("经开区", "枞阳县", "郊区", "义安区", "铜官区")
+PLANNED_HEAD = (
+    "序号",
+    "项目名称",
+    "总投资（万元）",
+    "所属区域",
+    "建设规模与内容",
+    "目前进展情况",
+    "2020年工作目标",
+    "项目单位",
+    "项目单位责任人",
+    "牵头协调推进责任单位",
+)
+CONSTRUCTION_HEAD = (
+    "序号",
+    "项目名称",
+    "项目单位",
+    "建设规模与内容",
+    "总投资（万元）",
+    "2020年完成投资（万元）",
+    "开竣工情况",
+    "是否入库",
+    "存在问题",
+)
+STARTS = ("新开工", "续建", "新开工（已竣工）", "续建（已竣工）", "未开工")
+
+FLOOR_SCRIPT = """
+import sys
+from pathlib import Path
+from python_calamine import CalamineWorkbook
+n = 0
+for p in sorted(Path(sys.argv[1]).iterdir()):
+    with open(p, "rb") as f:
+        wb = CalamineWorkbook.from_filelike(f)
+        for name in wb.sheet_names:
+            for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False):
+                for cell in row:
+                    n += 1
+print(n)
+"""
+
+
+def generate(folder: Path, *, files: int, rows: int) -> None:
+    """Write ``files`` workbooks of ``rows`` project rows each into ``folder``."""
+    import xlsxwriter
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(files):
+        version, key = divmod(i, max(files // 2, 1))
+        district = DISTRICTS[key % 5]
+        month = key // 10 % 12 + 1
+        planned = key // 5 % 2 == 0
+        att, kind = ("附件2", "谋划") if planned else ("附件3", "在建")
+        name = f"{district}-2020年{month}月-{att}{kind}项目表" + ("-修改" if version else "")
+        path = folder / f"{i:03d}-{name}.xlsx"
+        with_warning = i % 20 == 7
+        wb = xlsxwriter.Workbook(
+            str(path), {"strings_to_formulas": False, "strings_to_urls": False}
+        )
+        ws = wb.add_worksheet(kind)
+        ws.write_string(0, 0, att)
+        title = "工业谋划项目表" if planned else "工业在建项目进展情况表"
+        ws.write_string(1, 0, f"铜陵市2020年{title}")
+        head = PLANNED_HEAD if planned else CONSTRUCTION_HEAD
+        ws.write_row(2, 0, head)
+        for r in range(rows):
+            seq = r + 1
+            pname = f"{district}{kind}项目{i:03d}-{seq:04d}号年产{seq}万吨新材料生产线建设"
+            total = 10000 + (seq * 137) % 90000
+            if planned:
+                values = (
+                    seq,
+                    pname,
+                    total,
+                    district,
+                    f"新建厂房{seq}平方米，购置设备{seq % 50 + 1}台套",
+                    "完成备案，正在办理环评",
+                    "年内开工建设",
+                    f"铜陵{seq % 97}新材料有限公司",
+                    "张三",
+                    f"{district}经信局",
+                )
+            else:
+                completed = "" if with_warning and r < 3 else total // 4
+                values = (
+                    seq,
+                    pname,
+                    f"铜陵{seq % 97}新材料有限公司",
+                    f"新建厂房{seq}平方米，购置设备{seq % 50 + 1}台套",
+                    total,
+                    completed,
+                    STARTS[seq % 5],
+                    "是" if seq % 3 else "否",
+                    "无" if seq % 4 else "用地指标待落实",
+                )
+            ws.write_row(3 + r, 0, values)
+        ws.write_string(3 + rows, 0, "注：每月25日前报")
+        wb.close()
+        received = datetime(2020, month, 10 + version * 10, 9, 0).timestamp()
+        os.utime(path, (received, received))
+
+
+def floor_time(folder: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", FLOOR_SCRIPT, str(folder)], check=True, capture_output=True
+    )
+    return time.perf_counter() - start
+
+
+def collect_time(folder: Path, work: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
+    db = work / "bench.db"
+    fb = work / "feedback"
+    for p in (db, fb):
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+    cmd = [sys.executable, "-m", "gongjian_cli", "--db", str(db), "collect", str(folder)]
+    cmd += ["--feedback", str(fb)]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    return time.perf_counter() - start, proc
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--files", type=int, default=200)
+    ap.add_argument("--rows", type=int, default=400)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--keep", type=Path, help="generate into DIR and keep it")
+    args = ap.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="gongjian-bench-"))
+    try:
+        inbox = (args.keep or tmp) / "inbox"
+        if inbox.exists():
+            shutil.rmtree(inbox)
+        t0 = time.perf_counter()
+        generate(inbox, files=args.files, rows=args.rows)
+        print(
+            f"generated {args.files} files × {args.rows} rows in {time.perf_counter() - t0:.1f} s"
+        )
+
+        floors, collects = [], []
+        proc = None
+        for _ in range(args.repeat):
+            floors.append(floor_time(inbox))
+            t, proc = collect_time(inbox, tmp)
+            collects.append(t)
+        assert proc is not None
+        if proc.returncode != 0:
+            print(proc.stdout[-3000:], proc.stderr[-3000:], sep="\n")
+            print(f"collect exited with {proc.returncode}")
+            return 1
+        tail = [ln for ln in proc.stdout.splitlines() if ln.startswith(("共", "反馈"))]
+        print("\n".join(tail))
+        floor, collect = statistics.median(floors), statistics.median(collects)
+        print(f"floor (calamine, every cell): {floor:.2f} s  (runs: {_fmt(floors)})")
+        print(f"gongjian collect:             {collect:.2f} s  (runs: {_fmt(collects)})")
+        ratio = collect / floor
+        print(f"ratio: {ratio:.2f} × floor (target ≤ 1.5)")
+        return 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _fmt(times: list[float]) -> str:
+    return ", ".join(f"{t:.2f}" for t in times)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
