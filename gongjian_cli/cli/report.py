@@ -54,6 +54,12 @@ def command(app: AppContext, month_text: str, out_dir: str | None, formats_text:
     finally:
         conn.close()
 
+    if all(s.status == "missing" for d in report.districts for s in d.submissions.values()):
+        click.echo(
+            f"提示：账本 {app.db_path} 中没有 {month.year}年1月至{month.month}月的报表，"
+            "各县区均按未报计（数字为0）。",
+            err=True,
+        )
     to_stdout = "json" in formats
     files = [f for f in formats if f != "json" or out_dir is not None]
     written: list[Path] = []

@@ -104,27 +104,26 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None = Non
 
 def _lines(value: Any, width: float) -> int:
     """Lines a wrapped text needs in a column ``width`` characters wide (CJK counts 2)."""
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or 2 * len(value) <= width - 1:  # fits even if all CJK
         return 1
     units = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
     return min(8, max(1, math.ceil(units / max(width - 1, 1))))
 
 
 def _print_setup(
-    ws: Worksheet, header_rows: tuple[int, int], title: str, *, scale: int | None = None
+    ws: Worksheet, header_rows: tuple[int, int] | None, title: str, *, portrait: bool = False
 ) -> None:
-    """A4, header rows repeated, page numbers; landscape and one page wide unless ``scale``
-    (portrait at that scale, so that manual page breaks are honoured)."""
+    """A4 one page wide, header rows repeated, page numbers; landscape unless ``portrait``."""
     ws.set_paper(9)  # A4
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.center_horizontally()
-    if scale is None:
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-    else:
+    if portrait:
         ws.set_portrait()
-        ws.set_print_scale(scale)
-    ws.repeat_rows(*header_rows)
+    else:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    if header_rows is not None:
+        ws.repeat_rows(*header_rows)
     ws.set_header(f"&L&9{title}")
     ws.set_footer("&C&9第 &P 页，共 &N 页")
 
@@ -270,7 +269,8 @@ def _overview(wb: xlsxwriter.Workbook, s: _Styles, report: Report) -> None:
     )
     if report.ranking:
         _chart(wb, ws, first, last, last + 2)
-    _print_setup(ws, (3, 3), title, scale=78)
+    # the table fits one portrait page; text, ranking and chart follow on the next
+    _print_setup(ws, None, title, portrait=True)
 
 
 def _chart(wb: xlsxwriter.Workbook, ws: Worksheet, first: int, last: int, at_row: int) -> None:
@@ -325,7 +325,7 @@ def _listing(wb: xlsxwriter.Workbook, s: _Styles, listing: Listing) -> None:
         r = 2 + i
         lines = max((_lines(values[c], cols[c].width) for c in wrapped), default=1)
         if lines > 1:  # neither Excel nor LibreOffice grows a row for wrapped text on open
-            ws.set_row(r, 13.5 * lines)
+            ws.set_row(r, 14 * lines)
         for c, value in enumerate(values):
             kind = kinds[c]
             if kind == "status":
