@@ -1,0 +1,627 @@
+"""Reading returned files: find them in the inbox, check they are safe, read every sheet.
+
+A returned file is untrusted: it may be renamed, truncated, password-protected, a zip
+bomb, or something that is not a spreadsheet at all. ``read_workbook`` sniffs the
+content (never the extension), refuses what it cannot read safely with a
+``FileRejected`` whose Chinese message names the file and says what to do, and gives
+back plain rows (``RawWorkbook``) for ``parsing.py`` to make sense of.
+
+Order of checks, cheapest and most specific first, so that the clerk is told the real
+reason ("有密码", not "损坏"):
+
+1. size on disk (empty → not-spreadsheet, over ``max_uncompressed`` → too-large);
+2. magic bytes: OLE (xls, or an encrypted Office file), zip (xlsx/xlsm/xlsb/ods), or
+   something else (PNG, PDF, HTML, text → not-spreadsheet);
+3. OLE: an ``EncryptedPackage`` stream or an encrypted xls (msoffcrypto-tool) → encrypted;
+4. zip: sizes and ratio from ``ZipFile.infolist()`` before anything is decompressed
+   (zip-bomb); which parts it holds (a Word document renamed .xlsx → not-spreadsheet);
+5. xlsx/xlsm: one streaming pass over each sheet's XML to find cells far away from the
+   rest (calamine allocates the whole rectangle and aborts the process on a sheet with
+   a value in A1 and another in XFD1048576, so this must happen before calamine) and
+   formula cells without a cached value; ods: the same for repeated cells;
+6. calamine reads each worksheet; any error → corrupt; a sheet over ``max_cells`` →
+   too-large.
+
+Macros are never run (no reader here runs them); ``has_macros`` only records them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gongjian_cli.errors import FileRejected
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+
+#: Below this many uncompressed bytes the compression ratio is not checked: a small
+#: file cannot hurt, and tiny parts (an empty sheet) compress very well.
+RATIO_FLOOR = 4 * 2**20
+#: A zip with more entries than this is not a workbook a district fills in by hand.
+MAX_ZIP_ENTRIES = 10_000
+#: Sheet XML is scanned in chunks of this size (memory stays flat on big sheets).
+_CHUNK = 4 * 2**20
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+
+_NOT_SPREADSHEET_NOTE = "不是电子表格文件，已跳过"
+
+
+# --------------------------------------------------------------------------- inbox
+
+
+def _is_lock_or_hidden(name: str) -> bool:
+    """Office lock files (~$x.xlsx, .~lock.x.xlsx#) and hidden files are not submissions."""
+    return name.startswith(("~$", ".")) or name.endswith("#")
+
+
+def iter_inbox(inbox: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The spreadsheet files under ``inbox`` (recursive, sorted) and the files skipped.
+
+    Office lock files and hidden files or folders (name starting with '.') are ignored
+    silently: they are artefacts of an open editor or of the system, not something a
+    district sent. Any other file whose suffix is not a spreadsheet's (.docx, .pdf,
+    .txt, ...) is returned in the second list with a one-line Chinese reason, so the
+    clerk sees that it was looked at. The suffix decides only what is tried;
+    ``read_workbook`` then sniffs the content.
+    """
+    inbox = Path(inbox)
+    candidates: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for path in sorted(inbox.rglob("*")):
+        rel = path.relative_to(inbox)
+        if any(_is_lock_or_hidden(part) for part in rel.parts):
+            continue
+        if not path.is_file():
+            continue
+        if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+            candidates.append(path)
+        else:
+            skipped.append((path, _NOT_SPREADSHEET_NOTE))
+    return candidates, skipped
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(slots=True)
+class RawSheet:
+    """One worksheet as read: a rectangle of cell values anchored at A1.
+
+    ``rows[0]`` is Excel row 1 and ``rows[r][0]`` column A, whatever the sheet's first
+    used cell (calamine's ``skip_empty_area=False``), so row numbers in findings are the
+    ones the clerk sees. Values are what calamine gives: str, float (xlsx), int (xls),
+    bool, date/datetime/time/timedelta, or '' for an empty cell (None is possible from
+    other producers and means the same). ``formula_cells_without_value`` holds
+    (Excel row 1-based, column 0-based) of formula cells with no cached result: they
+    read as '' although the district typed something (a file written by a program and
+    never opened in an office suite).
+    """
+
+    name: str
+    rows: list[list[Any]]
+    hidden: bool = False
+    formula_cells_without_value: set[tuple[int, int]] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class RawWorkbook:
+    """A returned file as read: its bytes' hash, what it really is, every worksheet."""
+
+    path: Path
+    sha256: str
+    kind: str  # "xlsx" | "xlsm" | "xls" | "ods" | "xlsb" (from the content, not the name)
+    sheets: list[RawSheet]
+    has_macros: bool = False
+    size: int = 0  # bytes on disk
+
+
+def _reject(code: str, path: Path, what: str) -> FileRejected:
+    return FileRejected(code, f"文件“{path.name}”{what}")
+
+
+# --------------------------------------------------------------------------- sniffing
+
+
+def _describe_foreign(head: bytes) -> str:
+    """What a non-spreadsheet file looks like, for the rejection message."""
+    probes = (
+        (b"\x89PNG", "PNG图片"),
+        (b"\xff\xd8\xff", "JPEG图片"),
+        (b"GIF8", "GIF图片"),
+        (b"%PDF", "PDF文档"),
+        (b"Rar!", "RAR压缩包"),
+        (b"7z\xbc\xaf", "7z压缩包"),
+        (b"{\\rtf", "RTF文档"),
+    )
+    for magic, label in probes:
+        if head.startswith(magic):
+            return label
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<html", b"<!doctype html", b"<table")) or b"<html" in text[:512]:
+        return "网页（HTML）文件"
+    if text.startswith(b"<?xml"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+            return "Excel 2003 XML表格"
+        return "XML文件"
+    if b"\x00" not in head[:1024]:
+        return "文本文件"
+    return "未知格式的文件"
+
+
+def _check_ole(data: bytes, path: Path) -> tuple[str, bool]:
+    """Classify an OLE compound file: (kind, has_macros); reject encrypted or non-xls."""
+    import olefile  # only OLE files need it; keep start-up light
+
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+    except Exception as exc:  # olefile raises plain OSError/struct errors on bad input
+        raise _reject("corrupt", path, f"已损坏，无法打开（{type(exc).__name__}）") from exc
+    try:
+        streams = {"/".join(s).lower() for s in ole.listdir(streams=True, storages=True)}
+    finally:
+        ole.close()
+    if "encryptedpackage" in streams:
+        raise _reject(
+            "encrypted",
+            path,
+            "设置了打开密码（有密码），无法读取。请在Excel/WPS中取消密码后另存，再重新报送",
+        )
+    if "workbook" not in streams and "book" not in streams:
+        what = "Word文档" if "worddocument" in streams else "非Excel的Office文件"
+        raise _reject(
+            "not-spreadsheet",
+            path,
+            f"不是电子表格（内容是{what}），请报送Excel表格（.xlsx或.xls）",
+        )
+    if _xls_is_encrypted(data):
+        raise _reject(
+            "encrypted",
+            path,
+            "设置了打开密码（有密码），无法读取。请在Excel/WPS中取消密码后另存，再重新报送",
+        )
+    has_macros = any(s.startswith(("_vba_project_cur", "macros")) for s in streams)
+    return "xls", has_macros
+
+
+def _xls_is_encrypted(data: bytes) -> bool:
+    """An xls with a FILEPASS record (msoffcrypto-tool); False when it cannot tell."""
+    try:
+        import msoffcrypto
+
+        return bool(msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted())
+    except Exception:
+        # msoffcrypto cannot parse it: let calamine try and report corruption itself.
+        return False
+
+
+def _check_zip(
+    data: bytes, path: Path, *, max_uncompressed: int, max_ratio: int
+) -> tuple[zipfile.ZipFile, str, bool]:
+    """Open the zip, refuse bombs before decompressing, tell which format it holds."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise _reject(
+            "corrupt",
+            path,
+            "已损坏（压缩包不完整，可能是下载或传输中断），请重新保存后再报送",
+        ) from exc
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise _reject("zip-bomb", path, f"内含{len(infos)}个部件，数量异常，疑似恶意文件，拒绝读取")
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if total > max_uncompressed:
+        raise _reject(
+            "zip-bomb",
+            path,
+            f"解压后达{total / 2**20:.0f}MB（上限{max_uncompressed / 2**20:.0f}MB），"
+            "疑似压缩炸弹或异常文件，拒绝读取",
+        )
+    if total > RATIO_FLOOR and total > max_ratio * max(packed, 1):
+        raise _reject(
+            "zip-bomb",
+            path,
+            f"压缩比异常（{packed / 2**10:.0f}KB解压后达{total / 2**20:.0f}MB，"
+            f"超过{max_ratio}倍），疑似压缩炸弹，拒绝读取",
+        )
+
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" in names:
+        has_macros = "xl/vbaProject.bin" in names
+        kind = "xlsm" if has_macros or _content_types_macro(zf, names) else "xlsx"
+        return zf, kind, has_macros
+    if "xl/workbook.bin" in names:
+        return zf, "xlsb", "xl/vbaProject.bin" in names
+    if "content.xml" in names:
+        mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+        if b"opendocument.spreadsheet" in mimetype:
+            if "META-INF/manifest.xml" in names and b"encryption-data" in zf.read(
+                "META-INF/manifest.xml"
+            ):
+                raise _reject(
+                    "encrypted",
+                    path,
+                    "设置了打开密码（有密码），无法读取。请取消密码后另存，再重新报送",
+                )
+            return zf, "ods", any(n.startswith("Basic/") for n in names)
+        if b"opendocument.text" in mimetype:
+            raise _reject(
+                "not-spreadsheet", path, "不是电子表格（内容是文字文档），请报送Excel表格"
+            )
+    if "word/document.xml" in names:
+        raise _reject(
+            "not-spreadsheet",
+            path,
+            "不是电子表格（内容是Word文档，只是改了扩展名），请报送Excel表格（.xlsx）",
+        )
+    if "ppt/presentation.xml" in names:
+        raise _reject("not-spreadsheet", path, "不是电子表格（内容是PPT演示文稿），请报送Excel表格")
+    raise _reject(
+        "not-spreadsheet",
+        path,
+        "不是电子表格（是一个普通压缩包，里面没有Excel工作簿），请报送Excel表格",
+    )
+
+
+def _content_types_macro(zf: zipfile.ZipFile, names: set[str]) -> bool:
+    if "[Content_Types].xml" not in names:
+        return False
+    return b"macroEnabled" in zf.read("[Content_Types].xml")
+
+
+# --------------------------------------------------------------------------- sheet XML scan
+
+# A cell or row reference far from A1 (column of 3+ letters, or row of 5+ digits): the
+# cheap trigger for an exact bounding-box check. Anything below it spans at most
+# 702 columns x 9999 rows, which calamine allocates harmlessly before the exact
+# ``max_cells`` check on its own dimensions.
+_FAR_REF = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{0,2}\d{5})')
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*?)(/?)>")
+_R_ATTR = re.compile(rb'\br="([A-Z]*)(\d*)"')
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_T_ATTR = re.compile(rb'\bt="(\w+)"')
+_V_ELEM = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _row_aligned_chunks(zf: zipfile.ZipFile, name: str) -> Iterator[bytes]:
+    """The part's bytes in chunks cut after a row end tag, so no cell spans two chunks."""
+    with zf.open(name) as fh:
+        rest = b""
+        while True:
+            chunk = fh.read(_CHUNK)
+            if not chunk:
+                if rest:
+                    yield rest
+                return
+            buf = rest + chunk
+            cut = buf.rfind(b"row>")
+            if cut < 0:
+                rest = buf
+                continue
+            cut += 4
+            yield buf[:cut]
+            rest = buf[cut:]
+
+
+@dataclass(slots=True)
+class _SheetScan:
+    formula_no_value: set[tuple[int, int]]
+    far_extent: tuple[int, int] | None  # (rows, cols) when a far reference was seen
+
+
+def _scan_sheet_xml(zf: zipfile.ZipFile, name: str) -> _SheetScan:
+    """One pass over a worksheet part: far-away cells and formulas without a value.
+
+    The common case costs a decompression and two substring/regex searches per chunk;
+    cells are only parsed when a formula or a far reference is present.
+    """
+    no_value: set[tuple[int, int]] = set()
+    extent: tuple[int, int] | None = None
+    row_no = 0
+    for buf in _row_aligned_chunks(zf, name):
+        if _FAR_REF.search(buf):
+            rows, cols, row_no = _extent(buf, row_no)
+            if extent is None:
+                extent = (rows, cols)
+            else:
+                extent = (max(extent[0], rows), max(extent[1], cols))
+        if b"<f" in buf and _FORMULA.search(buf):
+            no_value.update(_formulas_without_value(buf))
+    return _SheetScan(no_value, extent)
+
+
+def _extent(buf: bytes, row_no: int) -> tuple[int, int, int]:
+    """Rows and columns spanned by cells that hold something (empty styled cells don't)."""
+    max_row = max_col = 0
+    col = -1
+    for m in _TAG.finditer(buf):
+        kind, attrs, closed = m.group(1), m.group(2), m.group(3)
+        ref = _R_ATTR.search(attrs)
+        if kind == b"row":
+            row_no = int(ref.group(2)) if ref and ref.group(2) else row_no + 1
+            col = -1
+            continue
+        if ref and ref.group(1):
+            col = _col_index(ref.group(1))
+            r = int(ref.group(2)) if ref.group(2) else row_no
+        else:
+            col += 1
+            r = row_no
+        if not closed:  # <c .../> is an empty (styled) cell: calamine skips it
+            max_row = max(max_row, r)
+            max_col = max(max_col, col + 1)
+    return max_row, max_col, row_no
+
+
+def _formulas_without_value(buf: bytes) -> Iterator[tuple[int, int]]:
+    """(row, col) of formula cells whose cached value is missing.
+
+    A missing ``<v>`` or an empty one counts, except for a string-typed result
+    (``t="str"``), where an empty value is a legitimate empty text result.
+    """
+    for m in _CELL.finditer(buf):
+        inner = m.group(2)
+        if not inner or not _FORMULA.search(inner):
+            continue
+        attrs = m.group(1)
+        v = _V_ELEM.search(inner)
+        if v is not None and v.group(1):
+            continue
+        t = _T_ATTR.search(attrs)
+        if v is not None and t is not None and t.group(1) == b"str":
+            continue
+        ref = _R_ATTR.search(attrs)
+        if ref and ref.group(1) and ref.group(2):
+            yield int(ref.group(2)), _col_index(ref.group(1))
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → worksheet part name, from workbook.xml and its relationships."""
+    from defusedxml import ElementTree as ET
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    rels_ns = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+    try:
+        wb = ET.fromstring(zf.read("xl/workbook.xml"))
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except Exception:
+        return {}
+    targets = {}
+    for rel in rels.iter(f"{rels_ns}Relationship"):
+        target = rel.get("Target", "")
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        targets[rel.get("Id")] = _normpath(part)
+    out = {}
+    for sheet in wb.iter(f"{ns_main}sheet"):
+        rid = sheet.get(f"{ns_rel}id")
+        if rid in targets:
+            out[sheet.get("name", "")] = targets[rid]
+    return out
+
+
+def _normpath(part: str) -> str:
+    stack: list[str] = []
+    for piece in part.split("/"):
+        if piece == "..":
+            if stack:
+                stack.pop()
+        elif piece and piece != ".":
+            stack.append(piece)
+    return "/".join(stack)
+
+
+_ODS_TAG = re.compile(
+    rb"<table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>|</table:table>"
+)
+_ODS_ROWS_REP = re.compile(rb'number-rows-repeated="(\d+)"')
+_ODS_COLS_REP = re.compile(rb'number-columns-repeated="(\d+)"')
+
+
+def _check_ods_extent(zf: zipfile.ZipFile, path: Path, max_cells: int) -> None:
+    """Refuse an ods whose repeated cells expand beyond ``max_cells`` (before calamine).
+
+    LibreOffice writes every sheet's empty tail as one cell repeated thousands of
+    times; that is harmless (calamine skips empty cells). A cell *with content*
+    repeated a million times is not: calamine expands it.
+    """
+    rows = cols = 0  # extent of cells with content, per table
+    row_no = 0
+    col_no = 0
+    row_rep = 1
+    with zf.open("content.xml") as fh:
+        data = fh.read()
+    for m in _ODS_TAG.finditer(data):
+        kind = m.group(1)
+        if kind is None or kind == b"table":  # a new sheet
+            rows = cols = row_no = col_no = 0
+            continue
+        attrs = m.group(2)
+        if kind == b"table-row":
+            rep = _ODS_ROWS_REP.search(attrs)
+            row_rep = int(rep.group(1)) if rep else 1
+            row_no += row_rep
+            col_no = 0
+            continue
+        rep = _ODS_COLS_REP.search(attrs)
+        n = int(rep.group(1)) if rep else 1
+        col_no += n
+        if not m.group(3):  # a cell with content
+            rows, cols = max(rows, row_no), max(cols, col_no)
+            if rows * cols > max_cells:
+                raise _reject(
+                    "too-large",
+                    path,
+                    f"表格范围过大（约{rows}行×{cols}列，超过{max_cells}个单元格），"
+                    "请删除多余内容后再报送",
+                )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_workbook(
+    path: Path,
+    *,
+    max_uncompressed: int = 200 * 2**20,
+    max_ratio: int = 200,
+    max_cells: int = 2_000_000,
+) -> RawWorkbook:
+    """Read every worksheet of a returned file, or raise ``FileRejected``.
+
+    Codes: ``encrypted`` (有密码), ``zip-bomb``, ``corrupt``, ``not-spreadsheet``,
+    ``too-large``. The message is Chinese, names the file and says what to do. The
+    format is sniffed from the bytes (an .xlsx renamed .xls reads fine; a PNG renamed
+    .xls is refused). Hidden sheets are read too and flagged; chart and macro sheets
+    are not worksheets and are left out. ``max_uncompressed`` also caps the file size
+    on disk.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _reject("corrupt", path, f"无法打开（{exc.strerror or exc}）") from exc
+    if size == 0:
+        raise _reject("not-spreadsheet", path, "是空文件（0字节），请重新报送")
+    if size > max_uncompressed:
+        raise _reject(
+            "too-large",
+            path,
+            f"过大（{size / 2**20:.0f}MB，上限{max_uncompressed / 2**20:.0f}MB），拒绝读取",
+        )
+    data = path.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+
+    zf: zipfile.ZipFile | None = None
+    if data.startswith(_OLE_MAGIC):
+        kind, has_macros = _check_ole(data, path)
+    elif data.startswith(_ZIP_MAGICS):
+        zf, kind, has_macros = _check_zip(
+            data, path, max_uncompressed=max_uncompressed, max_ratio=max_ratio
+        )
+    else:
+        raise _reject(
+            "not-spreadsheet",
+            path,
+            f"不是电子表格（内容是{_describe_foreign(data[:2048])}，只是扩展名像表格），"
+            "请用Excel/WPS另存为.xlsx后再报送",
+        )
+
+    scans: dict[str, _SheetScan] = {}
+    if zf is not None and kind in ("xlsx", "xlsm"):
+        scans = _scan_xlsx(zf, path, max_cells=max_cells)
+    elif zf is not None and kind == "ods":
+        try:
+            _check_ods_extent(zf, path, max_cells)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise _reject("corrupt", path, "已损坏（压缩包内容有误），请重新保存后再报送") from exc
+
+    sheets = _read_sheets(data, path, max_cells=max_cells, scans=scans)
+    return RawWorkbook(
+        path=path, sha256=sha256, kind=kind, sheets=sheets, has_macros=has_macros, size=size
+    )
+
+
+def _scan_xlsx(zf: zipfile.ZipFile, path: Path, *, max_cells: int) -> dict[str, _SheetScan]:
+    """Scan each worksheet part; refuse far-flung cells; map results to sheet names."""
+    parts = [
+        i.filename
+        for i in zf.infolist()
+        if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")
+    ]
+    by_part: dict[str, _SheetScan] = {}
+    try:
+        for part in parts:
+            by_part[part] = _scan_sheet_xml(zf, part)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise _reject("corrupt", path, "已损坏（压缩包内容校验失败），请重新保存后再报送") from exc
+    names: dict[str, str] | None = None
+    for part, scan in by_part.items():
+        if scan.far_extent and scan.far_extent[0] * scan.far_extent[1] > max_cells:
+            names = names if names is not None else _sheet_parts(zf)
+            sheet = next((n for n, p in names.items() if p == part), part)
+            rows, cols = scan.far_extent
+            raise _reject(
+                "too-large",
+                path,
+                f"的工作表“{sheet}”范围过大（有内容的单元格延伸到第{rows}行、第{cols}列，"
+                f"超过{max_cells}个单元格），请删除远处的多余内容后再报送",
+            )
+    if not any(s.formula_no_value for s in by_part.values()):
+        return {}
+    names = names if names is not None else _sheet_parts(zf)
+    return {n: by_part[p] for n, p in names.items() if p in by_part}
+
+
+def _read_sheets(
+    data: bytes, path: Path, *, max_cells: int, scans: dict[str, _SheetScan]
+) -> list[RawSheet]:
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except pc.PasswordError as exc:
+        raise _reject(
+            "encrypted", path, "设置了打开密码（有密码），无法读取。请取消密码后另存，再重新报送"
+        ) from exc
+    except Exception as exc:
+        raise _reject("corrupt", path, f"已损坏，无法读取（{_tech(exc)}）") from exc
+
+    sheets: list[RawSheet] = []
+    try:
+        for index, meta in enumerate(wb.sheets_metadata):
+            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+                continue
+            sheet = wb.get_sheet_by_index(index)
+            end = sheet.end
+            if end is not None and (end[0] + 1) * (end[1] + 1) > max_cells:
+                raise _reject(
+                    "too-large",
+                    path,
+                    f"的工作表“{meta.name}”范围过大（{end[0] + 1}行×{end[1] + 1}列，"
+                    f"超过{max_cells}个单元格），请删除多余内容后再报送",
+                )
+            rows = sheet.to_python(skip_empty_area=False)
+            scan = scans.get(meta.name)
+            sheets.append(
+                RawSheet(
+                    name=meta.name,
+                    rows=rows,
+                    hidden=meta.visible != pc.SheetVisibleEnum.Visible,
+                    formula_cells_without_value=set(scan.formula_no_value) if scan else set(),
+                )
+            )
+    except FileRejected:
+        raise
+    except pc.PasswordError as exc:
+        raise _reject(
+            "encrypted", path, "设置了打开密码（有密码），无法读取。请取消密码后另存，再重新报送"
+        ) from exc
+    except Exception as exc:
+        raise _reject("corrupt", path, f"已损坏，无法读取（{_tech(exc)}）") from exc
+    finally:
+        wb.close()
+    return sheets
+
+
+def _tech(exc: BaseException) -> str:
+    """A short technical detail for the message (kept: it helps whoever debugs the file)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"技术信息：{type(exc).__name__}{'：' + text[:120] if text else ''}"
