@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PureWindowsPath
 
 from gongjian_cli.ledger import (
     Effective,
@@ -51,7 +52,7 @@ from gongjian_cli.schema import (
 )
 from gongjian_cli.targets import Targets
 
-CITY_METRIC_KEYS: tuple[str, ...] = tuple(m for m in METRIC_BY_KEY)  # district keys + city-only
+CITY_METRIC_KEYS: tuple[str, ...] = tuple(METRIC_BY_KEY)  # district keys + city-only
 """Metric keys of the city total: every district metric plus the registered split."""
 
 _ISSUE_BLANKS = frozenset({"", "无", "暂无", "没有", "无问题", "/", "-", "—", "——", "－"})
@@ -77,6 +78,7 @@ class Figure:
 
     @property
     def money(self) -> bool:
+        """True for 亿元 metrics, False for counts."""
         return METRIC_BY_KEY[self.key].money
 
     @property
@@ -160,6 +162,7 @@ class Project:
 
     @property
     def counted(self) -> bool:
+        """The row counts in the metrics at all (not excluded by an error)."""
         return not self.excluded
 
     @property
@@ -184,6 +187,7 @@ class Project:
 
     @property
     def counts_registered(self) -> bool:
+        """Counted as a 统计入库项目: 是否入库 yes, not excluded, 总投资 ≥ 1000万元."""
         return (
             self.counted
             and bool(self.registered)
@@ -193,6 +197,7 @@ class Project:
 
     @property
     def counts_investment(self) -> bool:
+        """Its 完成投资 counts in ``investment``: a key project, investment not excluded."""
         return self.counted and self.key and not self.exclude_investment
 
 
@@ -215,10 +220,11 @@ class ReportFinding:
 
     @classmethod
     def of(cls, district: str | None, table: str | None, f: Finding) -> ReportFinding:
+        """A ledger finding placed in its district and table (file cut to its base name)."""
         return cls(
             district,
             table,
-            f.file,
+            _base(f.file) or "",
             f.sheet,
             f.row,
             f.column,
@@ -247,9 +253,11 @@ class Report:
 
     @property
     def time_progress(self) -> float:
+        """时序进度 of the month: month ÷ 12."""
         return self.month.time_progress
 
     def district(self, name: str) -> DistrictFigures:
+        """The figures of district ``name``; KeyError when unknown."""
         for d in self.districts:
             if d.name == name:
                 return d
@@ -285,15 +293,6 @@ class Report:
             if p.table == Table.CONSTRUCTION
             and p.issues is not None
             and "".join(p.issues.split()) not in _ISSUE_BLANKS
-        ]
-
-    def districts_with(self, status: SubmissionStatus) -> list[tuple[str, SubmissionState]]:
-        """(district, state) pairs whose table has ``status``, in district then table order."""
-        return [
-            (d.name, s)
-            for d in self.districts
-            for s in d.submissions.values()
-            if s.status == status
         ]
 
 
@@ -379,6 +378,11 @@ def _target(value: float | None) -> float | None:
     return int(value) if float(value).is_integer() else float(value)
 
 
+def _base(name: str | None) -> str | None:
+    """A file's base name (the ledger's file_name should be one already; paths are cut)."""
+    return None if name is None else PureWindowsPath(name).name
+
+
 def _norm_name(name: str | None) -> str:
     return "".join((name or "").split())
 
@@ -460,7 +464,7 @@ def _findings(
             ReportFinding(
                 district=rej["district"],
                 table=rej["table_kind"],
-                file=rej["file_name"],
+                file=_base(rej["file_name"]) or "",
                 sheet=rej["sheet"],
                 row=None,
                 column=None,
@@ -482,7 +486,7 @@ def _projects(
     districts: Sequence[str],
 ) -> list[Project]:
     owner = {
-        e.submission_id: (district, table, e.file_name or "")
+        e.submission_id: (district, table, _base(e.file_name) or "")
         for (district, table), e in effective.items()
         if e.submission_id is not None
     }
@@ -551,7 +555,7 @@ def compute_report(conn: sqlite3.Connection, month: Month, targets: Targets) -> 
                 table=table,
                 status=effective[d.name, table].status,
                 month=effective[d.name, table].month,
-                file=effective[d.name, table].file_name,
+                file=_base(effective[d.name, table].file_name),
                 received_at=effective[d.name, table].received_at,
                 submission_id=effective[d.name, table].submission_id,
             )

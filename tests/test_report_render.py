@@ -285,7 +285,10 @@ def test_html_key_figures_as_data_attributes(may):
 def test_html_empty_month_renders(empty):
     html = render_html(empty)
     assert "未报" in html
-    assert "各县区重点项目投资完成率均为0.0%" in html
+    assert (
+        "截至3月底，经开区、枞阳县、郊区、义安区、铜官区均未报送附件2（谋划）、附件3（在建），暂无完成数据"
+        in html
+    )
 
 
 # ------------------------------------------------------------------- summary, Markdown
@@ -348,3 +351,24 @@ def test_bar_chart_geometry():
     assert chart.bars[1].width == 0 and chart.bars[1].text == "—"
     assert chart.tp_x == pytest.approx(chart.left + full * 0.25 / 2.5, abs=0.01)
     assert [b.behind for b in chart.bars] == [False, True, False]
+
+
+def test_summary_names_ties_together(ledger, targets):
+    from datetime import datetime
+
+    from gongjian_cli.ledger import insert_submission, transaction
+    from gongjian_cli.models import Identity, ParsedRow, Submission
+
+    # only one 附件2 in the ledger: every district's investment rate is 0
+    sub = Submission(
+        "郊区谋划.xlsx", "/in/2020-05/郊区谋划.xlsx", "h", "s",
+        Identity("郊区", "2020-05", "planned", {}), datetime(2020, 5, 1), 3, {},
+        [ParsedRow(4, {}, name="谋划一", total=20000)], [],
+    )  # fmt: skip
+    with transaction(ledger):
+        insert_submission(ledger, sub)
+    report = compute_report(ledger, Month(2020, 5), targets)
+    text = "\n".join(summary_paragraphs(report))
+    assert "分县区看，各县区重点项目投资完成率均为0.0%，各县区均低于时序进度。" in text
+    assert "谋划项目1个，总投资2.00亿元" in text
+    assert "郊区附件3（在建）" not in text and "郊区未报附件3（在建）" in text

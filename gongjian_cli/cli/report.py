@@ -30,8 +30,7 @@ from gongjian_cli.cli.options import parse_month, require_month_in_year
 def command(app: AppContext, month_text: str, out_dir: str | None, formats_text: str) -> None:
     """按月通报项目谋划、开（竣）工、投资、统计入库目标任务完成情况。
 
-    从账本计算各县区和全市的完成数、目标、完成率、时序进度和本月新增，
-    写出 Excel 和 HTML 通报（可选 Markdown、JSON）。
+    从账本计算各县区和全市的完成数、目标、完成率、时序进度和本月新增，写出 Excel 和 HTML 通报（可选 Markdown、JSON）。
 
     \b
     示例：

@@ -57,6 +57,7 @@ def fmt_wan(value: float | None) -> str:
 
 
 def fmt_count(value: float | None) -> str:
+    """A count as a whole number; — for None."""
     return DASH if value is None else f"{round(value)}"
 
 
@@ -76,6 +77,7 @@ def fmt_value(fig: Figure) -> str:
 
 
 def fmt_target(fig: Figure) -> str:
+    """A figure's target as 附件1 writes it (64, 750); — where there is none."""
     if fig.target is None:
         return DASH
     return (
@@ -96,6 +98,7 @@ def fmt_change(fig: Figure) -> str:
 
 
 def metric_label(key: str) -> str:
+    """The metric's label as the notice writes it: 重点项目投资任务（亿元）."""
     return METRIC_BY_KEY[key].label
 
 
@@ -108,6 +111,7 @@ def table_label(table: Table | str | None) -> str:
 
 
 def severity_label(severity: Severity | str) -> str:
+    """错误 / 提醒."""
     return SEVERITY_LABEL[Severity(severity)]
 
 
@@ -118,10 +122,12 @@ def start_label(p: Project) -> str:
 
 
 def yes_no(value: bool | None, blank: str = "未填") -> str:
+    """是 / 否, ``blank`` for None."""
     return blank if value is None else ("是" if value else "否")
 
 
 def band_label(key: str | None) -> str:
+    """1-5亿 / 5-10亿 / 10亿以上 for a band key; — for None."""
     return BAND_LABEL.get(key or "", DASH)
 
 

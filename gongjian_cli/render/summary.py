@@ -159,7 +159,17 @@ def submissions(report: Report) -> str:
 
 
 def summary_paragraphs(report: Report) -> list[str]:
-    """The bulletin's body, paragraph by paragraph."""
+    """The bulletin's body, paragraph by paragraph (one sentence when nothing was sent)."""
+    if report.districts and not any(
+        s.status != SubmissionStatus.MISSING
+        for d in report.districts
+        for s in d.submissions.values()
+    ):
+        names = "、".join(d.name for d in report.districts)
+        return [
+            f"截至{report.month.month}月底，{names}均未报送{_tables(list(Table))}，"
+            "暂无完成数据，各项指标均按0计。"
+        ]
     return [
         p
         for p in (
