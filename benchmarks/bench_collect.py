@@ -4,7 +4,7 @@
 Generates N district-style files (default 200 × 400 rows, notice layout: 附件 line,
 title row, header, data, 注 line), written with xlsxwriter, half 附件2 and half 附件3,
 each (district, month, table) twice with a later received time (so supersession runs).
-About one file in twenty has a blank 2020年完成投资 (a warning, so feedback is written for
+One file in fifty has a blank 2020年完成投资 (a warning, so feedback is written for
 a few files); the rest are clean.
 
 Then, in the same run, times (median of ``--repeat``):
@@ -87,7 +87,7 @@ def generate(folder: Path, *, files: int, rows: int) -> None:
         att, kind = ("附件2", "谋划") if planned else ("附件3", "在建")
         name = f"{district}-2020年{month}月-{att}{kind}项目表" + ("-修改" if version else "")
         path = folder / f"{i:03d}-{name}.xlsx"
-        with_warning = i % 20 == 7
+        with_warning = i % 50 == 7  # 4 of 200 files: feedback for a few, most clean
         wb = xlsxwriter.Workbook(
             str(path), {"strings_to_formulas": False, "strings_to_urls": False}
         )

@@ -1,8 +1,12 @@
 """`collect`: read every returned file of an inbox, identify, validate, record, give feedback.
 
-One file at a time, sorted by name. A file is either recorded whole (all its tables in
-one ledger transaction) or not at all; a file that cannot be read or identified is
-recorded as rejected, with the reason, in its own transaction. Nothing is printed here:
+One file at a time, sorted by name. A file is either recorded whole (all its tables
+together) or not at all; a file that cannot be read or identified is recorded as
+rejected, with the reason. Each file is written inside its own SAVEPOINT, and files are
+committed in batches (every ``BATCH_FILES`` files or ``BATCH_SECONDS``, and at the end):
+a failure or Ctrl-C rolls back the current file only and commits the files before it;
+a hard crash (power cut, kill -9) loses at most the uncommitted batch, never part of a
+file. Committing per file cost 2–8 ms of fsync each, as much as reading the file. Nothing is printed here:
 the caller gets a :class:`CollectResult` and a ``progress`` callback.
 
 Decisions (see also the README):
@@ -25,7 +29,11 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -191,11 +199,31 @@ def collect_inbox(
         result.items.append(
             TableResult(path=path, file_name=path.name, outcome=Outcome.SKIPPED, reason=reason)
         )
-    collector = _Collector(conn, targets=targets, options=options)
-    for path in sorted(files):
-        if progress is not None:
-            progress(path)
-        result.items.extend(collector.collect_file(path))
+    batch = FileBatch(conn)
+    collector = _Collector(conn, targets=targets, options=options, batch=batch)
+    # Files are read READ_THREADS at a time, READ_AHEAD ahead of the one being recorded:
+    # calamine releases the GIL while it parses, so reading overlaps the Python work
+    # (parsing rows, validation, SQLite) of the file before. Everything else stays on
+    # this thread, in order.
+    pool = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="gongjian-read")
+    queue: deque[tuple[Path, Future[_Read]]] = deque()
+    pending = iter(sorted(files))
+
+    def read_ahead() -> None:
+        while len(queue) < READ_AHEAD and (path := next(pending, None)) is not None:
+            queue.append((path, pool.submit(read_file, path)))
+
+    try:
+        read_ahead()
+        while queue:
+            path, future = queue.popleft()
+            read_ahead()
+            if progress is not None:
+                progress(path)
+            result.items.extend(collector.collect_file(path, future))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        batch.commit()  # every file completed so far lands, whatever stopped the run
     _read_back_supersession(conn, result.items)
     if feedback_dir is not None:
         _write_feedback(result, collector.pending_feedback, feedback_dir)
@@ -212,19 +240,92 @@ class _Pending:
     rejection: TableResult | None = None
 
 
-class _Collector:
-    def __init__(self, conn: sqlite3.Connection, *, targets: Targets, options: Any) -> None:
+READ_THREADS = 2
+READ_AHEAD = 4
+BATCH_FILES = 50
+
+_Read = tuple[Any, TemplateMeta | None]  # (reading.RawWorkbook, template metadata)
+
+
+def read_file(path: Path) -> _Read:
+    """Read a returned file and its template metadata (FileRejected when unreadable)."""
+    from gongjian_cli.metadata import read_template_meta
+    from gongjian_cli.reading import read_workbook
+
+    wb = read_workbook(path)
+    return wb, read_template_meta(path)
+
+
+BATCH_SECONDS = 2.0
+
+
+class FileBatch:
+    """One outer transaction over several files, each file in a SAVEPOINT of its own.
+
+    ``with batch.file():`` writes one file: on any exception (KeyboardInterrupt
+    included) that file's writes are rolled back; on KeyboardInterrupt / SystemExit the
+    files completed before it are committed at once, then the exception goes on.
+    """
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        max_files: int = BATCH_FILES,
+        max_seconds: float = BATCH_SECONDS,
+    ) -> None:
         self.conn = conn
+        self.max_files = max_files
+        self.max_seconds = max_seconds
+        self._files = 0
+        self._started = 0.0
+
+    @contextmanager
+    def file(self) -> Iterator[sqlite3.Connection]:
+        conn = self.conn
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+            self._files, self._started = 0, time.monotonic()
+        conn.execute("SAVEPOINT gongjian_file")
+        try:
+            yield conn
+        except BaseException as exc:
+            conn.execute("ROLLBACK TO gongjian_file")
+            conn.execute("RELEASE gongjian_file")
+            if not isinstance(exc, Exception):  # Ctrl-C: keep what is complete
+                self.commit()
+            raise
+        conn.execute("RELEASE gongjian_file")
+        self._files += 1
+        if self._files >= self.max_files or time.monotonic() - self._started >= self.max_seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+
+class _Collector:
+    def __init__(
+        self, conn: sqlite3.Connection, *, targets: Targets, options: Any, batch: FileBatch
+    ) -> None:
+        self.conn = conn
+        self.batch = batch
         self.targets = targets
         self.options = options
         self.pending_feedback: list[_Pending] = []
 
     # -- one file ------------------------------------------------------------------------
-    def collect_file(self, path: Path) -> list[TableResult]:
-        """Read, identify, validate and record one file; never raises but KeyboardInterrupt."""
+    def collect_file(self, path: Path, read: Future[_Read] | None = None) -> list[TableResult]:
+        """Read, identify, validate and record one file; never raises but KeyboardInterrupt.
+
+        ``read`` is the file already being read in a background thread (see
+        :func:`read_file`); without it the file is read here.
+        """
         received = _received_at(path)
         try:
-            return self._collect(path, received)
+            wb, meta = read.result() if read is not None else read_file(path)
+            return self._collect(path, received, wb, meta)
         except FileRejected as exc:
             return [self._reject_file(path, received, exc.code, exc.message)]
         except Exception as exc:  # a bug or MemoryError on one file must not stop the run
@@ -238,13 +339,12 @@ class _Collector:
             )
             return [item]  # no note to the district: the fault is ours
 
-    def _collect(self, path: Path, received: datetime) -> list[TableResult]:
+    def _collect(
+        self, path: Path, received: datetime, wb: Any, meta: TemplateMeta | None
+    ) -> list[TableResult]:
         from gongjian_cli.feedback import FEEDBACK_SHEET, REJECTION_SHEET
-        from gongjian_cli.metadata import META_SHEET, read_template_meta
-        from gongjian_cli.reading import read_workbook
+        from gongjian_cli.metadata import META_SHEET
 
-        wb = read_workbook(path)
-        meta = read_template_meta(path)
         blocks = []
         looked_at = []
         for sheet in wb.sheets:
@@ -295,7 +395,7 @@ class _Collector:
                 rejections.append((item, rej))
 
         if new or rejections:
-            with ledger.transaction(self.conn):  # the whole file, or nothing of it
+            with self.batch.file():  # the whole file, or nothing of it
                 for item, sub in new:
                     item.submission_id = ledger.insert_submission(self.conn, sub)
                 for item, rej in rejections:
@@ -403,7 +503,7 @@ class _Collector:
             item.outcome = Outcome.DUPLICATE
             item.reason = f"此前已因同一原因退回：{reason}"
             return item
-        with ledger.transaction(self.conn):
+        with self.batch.file():
             item.submission_id = ledger.insert_rejection(self.conn, rej)
         self.pending_feedback.append(_Pending(path, [], [], rejection=item))
         return item

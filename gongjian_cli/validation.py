@@ -72,6 +72,7 @@ class _RowChecker:
         self.sheet = sheet
         self.letters = column_letters
         self.labels = {c.key: c.label(year) for c in COLUMNS[table]}
+        self.region_cache: dict[str, str | None] = {}  # 所属区域 text -> district named
 
     def finding(
         self, code: str, row: ParsedRow, key: str, *, value: Any = None, detail: str = ""
@@ -89,6 +90,8 @@ class _RowChecker:
 
     def flagged(self, row: ParsedRow, key: str) -> bool:
         """True when parsing already reported an error on this row's ``key`` cell."""
+        if not row.findings:  # the common case: a clean row
+            return False
         letter = self.letters.get(key)
         if letter is None:
             return False
@@ -199,7 +202,6 @@ def _check_total(chk: _RowChecker, row: ParsedRow, table: Table) -> None:
     if row.total < 0 or chk.flagged(row, "total"):
         row.excluded = True  # negative-amount reported by parsing
         return
-    amount = format_amount(row.total)
     if table is Table.PLANNED and row.total < PLANNED_MIN_TOTAL:
         row.findings.append(
             chk.finding(
@@ -207,7 +209,7 @@ def _check_total(chk: _RowChecker, row: ParsedRow, table: Table) -> None:
                 row,
                 "total",
                 value=seen(raw),
-                detail=f"总投资 {amount} 万元，低于 {PLANNED_MIN_TOTAL} 万元",
+                detail=f"总投资 {format_amount(row.total)} 万元，低于 {PLANNED_MIN_TOTAL} 万元",
             )
         )
         row.excluded = True
@@ -218,7 +220,10 @@ def _check_total(chk: _RowChecker, row: ParsedRow, table: Table) -> None:
                 row,
                 "total",
                 value=seen(raw),
-                detail=f"是否入库为“是”，总投资 {amount} 万元，低于 {REGISTERED_MIN_TOTAL} 万元",
+                detail=(
+                    f"是否入库为“是”，总投资 {format_amount(row.total)} 万元，"
+                    f"低于 {REGISTERED_MIN_TOTAL} 万元"
+                ),
             )
         )
         row.exclude_registered = True
@@ -228,7 +233,12 @@ def _check_region(chk: _RowChecker, row: ParsedRow, district: str, targets: Targ
     text = row.region if row.region is not None else row.raw.get("region")
     if is_blank(text):
         return
-    named = targets.resolve_district(str(text)) or targets.find_district_in(str(text))
+    text = str(text)
+    cache = chk.region_cache
+    if text in cache:
+        named = cache[text]
+    else:
+        named = cache[text] = targets.resolve_district(text) or targets.find_district_in(text)
     if named is None or named == district:
         return
     row.findings.append(

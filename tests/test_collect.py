@@ -1,0 +1,513 @@
+"""`collect_inbox`: identification, supersession, idempotence, atomicity, bad files, feedback.
+
+Each test builds the returned files it needs in tmp_path (openpyxl), sets their received
+time with os.utime and reads what landed back from the ledger with plain SQL.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import zipfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from gongjian_cli import ledger as ledger_mod
+from gongjian_cli.collect import CollectResult, collect_inbox
+from gongjian_cli.errors import UsageError
+from gongjian_cli.identify import IdentifyOptions
+from gongjian_cli.schema import Outcome, Table
+
+PLANNED_HEAD = (
+    "序号",
+    "项目名称",
+    "总投资（万元）",
+    "所属区域",
+    "建设规模与内容",
+    "目前进展情况",
+    "2020年工作目标",
+    "项目单位",
+    "项目单位责任人",
+    "牵头协调推进责任单位",
+)
+CONSTRUCTION_HEAD = (
+    "序号",
+    "项目名称",
+    "项目单位",
+    "建设规模与内容",
+    "总投资（万元）",
+    "2020年完成投资（万元）",
+    "开竣工情况",
+    "是否入库",
+    "存在问题",
+)
+PLANNED_ROWS = (
+    (
+        1,
+        "年产5万吨铜箔项目",
+        50000,
+        "义安区",
+        "新建厂房",
+        "已备案",
+        "开工",
+        "铜箔公司",
+        "张三",
+        "义安区经信局",
+    ),
+    (
+        2,
+        "高端铜合金线材项目",
+        120000,
+        "义安区",
+        "新建产线",
+        "环评中",
+        "开工",
+        "合金公司",
+        "李四",
+        "义安区经信局",
+    ),
+)
+CONSTRUCTION_ROWS = (
+    (1, "铜冠电子铜箔二期", "铜冠公司", "新建厂房", 30000, 12000, "续建", "是", "无"),
+    (2, "智能装备产业园", "装备公司", "新建厂房", 20000, 5000, "新开工", "是", "用地待批"),
+)
+
+
+def sheet_rows(table: Table, rows: Sequence[Sequence[Any]] | None = None) -> list[list[Any]]:
+    """A table as the notice lays it out: 附件 line, title, header, rows, 注 line."""
+    planned = table is Table.PLANNED
+    title = "铜陵市2020年工业谋划项目表" if planned else "铜陵市2020年工业在建项目进展情况表"
+    head = PLANNED_HEAD if planned else CONSTRUCTION_HEAD
+    data = rows if rows is not None else (PLANNED_ROWS if planned else CONSTRUCTION_ROWS)
+    return [
+        ["附件2" if planned else "附件3"],
+        [title],
+        list(head),
+        *[list(r) for r in data],
+        ["注：每月25日前报"],
+    ]
+
+
+def write_book(
+    path: Path,
+    sheets: dict[str, list[list[Any]]],
+    *,
+    received: datetime = datetime(2020, 5, 20, 10, 0),
+) -> Path:
+    """Write ``sheets`` (name → rows) as an .xlsx at ``path`` with mtime ``received``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    set_received(path, received)
+    return path
+
+
+def write_table(
+    path: Path,
+    table: Table,
+    rows: Sequence[Sequence[Any]] | None = None,
+    *,
+    received: datetime = datetime(2020, 5, 20, 10, 0),
+    sheet: str = "Sheet1",
+) -> Path:
+    return write_book(path, {sheet: sheet_rows(table, rows)}, received=received)
+
+
+def set_received(path: Path, when: datetime) -> None:
+    ts = when.timestamp()
+    os.utime(path, (ts, ts))
+
+
+def run(
+    inbox: Path,
+    conn: sqlite3.Connection,
+    targets,
+    *,
+    feedback: Path | None = None,
+    **options: Any,
+) -> CollectResult:
+    opts = IdentifyOptions(
+        district=options.get("district"), month=options.get("month"), table=options.get("table")
+    )
+    return collect_inbox(inbox, conn, targets=targets, options=opts, feedback_dir=feedback)
+
+
+def outcomes(result: CollectResult) -> dict[str, Outcome]:
+    return {f"{i.file_name}|{i.sheet}" if i.sheet else i.file_name: i.outcome for i in result.items}
+
+
+def by_file(result: CollectResult) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for i in result.items:
+        out.setdefault(i.file_name, i)
+    return out
+
+
+def counts(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    return tuple(
+        conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("submissions", "rows", "findings")
+    )
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    p = tmp_path / "inbox"
+    p.mkdir()
+    return p
+
+
+# ------------------------------------------------------------------------- accepting
+
+
+def test_two_tables_land_with_rows_and_findings(inbox, ledger, targets, tmp_path) -> None:
+    rows = [*PLANNED_ROWS, (3, "小型技改项目", 8000, "义安区", "", "", "", "", "", "")]
+    write_table(inbox / "义安区-2020年5月-附件2.xlsx", Table.PLANNED, rows)
+    write_table(inbox / "义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+
+    result = run(inbox, ledger, targets)
+
+    assert [
+        (i.file_name, i.district, i.month, i.table, i.rows, i.outcome) for i in result.items
+    ] == [
+        ("义安区-2020年5月-附件2.xlsx", "义安区", "2020-05", Table.PLANNED, 3, Outcome.ACCEPTED),
+        (
+            "义安区-2020年5月-附件3.xlsx",
+            "义安区",
+            "2020-05",
+            Table.CONSTRUCTION,
+            2,
+            Outcome.ACCEPTED,
+        ),
+    ]
+    assert result.items[0].errors == 1 and result.items[0].warnings == 0
+    assert result.exit_code() == 0 and result.exit_code(strict=True) == 1
+
+    subs = ledger.execute(
+        "SELECT file_name, district, month, table_kind, status, row_count, error_count,"
+        " header_row, columns, received_at FROM submissions ORDER BY id"
+    ).fetchall()
+    assert [tuple(s)[:8] for s in subs] == [
+        ("义安区-2020年5月-附件2.xlsx", "义安区", "2020-05", "planned", "accepted", 3, 1, 3),
+        ("义安区-2020年5月-附件3.xlsx", "义安区", "2020-05", "construction", "accepted", 2, 0, 3),
+    ]
+    assert '"total": "C"' in subs[0]["columns"]
+    assert subs[0]["received_at"] == "2020-05-20 10:00:00"
+    f = ledger.execute(
+        "SELECT code, sheet, excel_row, col, value, severity FROM findings"
+    ).fetchall()
+    assert [tuple(x) for x in f] == [("below-1yi", "Sheet1", 6, "C", "8000", "error")]
+    excluded = ledger.execute(
+        "SELECT excel_row, excluded FROM rows WHERE submission_id = 1 ORDER BY excel_row"
+    ).fetchall()
+    assert [tuple(x) for x in excluded] == [(4, 0), (5, 0), (6, 1)]
+
+
+def test_both_tables_in_one_workbook(inbox, ledger, targets) -> None:
+    write_book(
+        inbox / "郊区2020年5月报表.xlsx",
+        {"附件2": sheet_rows(Table.PLANNED), "附件3": sheet_rows(Table.CONSTRUCTION)},
+    )
+    result = run(inbox, ledger, targets)
+    assert [(i.sheet, i.table, i.outcome) for i in result.items] == [
+        ("附件2", Table.PLANNED, Outcome.ACCEPTED),
+        ("附件3", Table.CONSTRUCTION, Outcome.ACCEPTED),
+    ]
+    assert counts(ledger)[:2] == (2, 4)
+
+
+def test_options_identify_what_the_file_does_not_say(inbox, ledger, targets) -> None:
+    write_table(inbox / "报表.xlsx", Table.CONSTRUCTION)
+    result = run(inbox, ledger, targets)
+    assert result.items[0].outcome is Outcome.REJECTED
+    assert result.items[0].code == "unidentified"
+    assert result.exit_code() == 1
+    assert ledger.execute("SELECT status, reject_code FROM submissions").fetchall()[0][:] == (
+        "rejected",
+        "unidentified",
+    )
+
+    result = run(inbox, ledger, targets, district="铜官区", month="2020-05")
+    (item,) = result.items
+    assert (item.district, item.month, item.table, item.outcome) == (
+        "铜官区",
+        "2020-05",
+        Table.CONSTRUCTION,
+        Outcome.ACCEPTED,
+    )
+
+
+def test_non_spreadsheets_are_skipped(inbox, ledger, targets) -> None:
+    (inbox / "说明.txt").write_text("请查收", encoding="utf-8")
+    write_table(inbox / "义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+    result = run(inbox, ledger, targets)
+    assert outcomes(result)["说明.txt"] is Outcome.SKIPPED
+    assert result.exit_code() == 0
+
+
+# ---------------------------------------------------------------------- supersession
+
+
+def test_later_received_wins_whatever_the_order(inbox, ledger, targets) -> None:
+    # collected in name order: A (received later) first, then B (received earlier)
+    a = write_table(
+        inbox / "A-义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION, received=datetime(2020, 5, 24)
+    )
+    b = write_table(
+        inbox / "B-义安区-2020年5月-附件3.xlsx",
+        Table.CONSTRUCTION,
+        CONSTRUCTION_ROWS[:1],
+        received=datetime(2020, 5, 21),
+    )
+    result = run(inbox, ledger, targets)
+    assert outcomes(result) == {
+        f"{a.name}|Sheet1": Outcome.ACCEPTED,
+        f"{b.name}|Sheet1": Outcome.SUPERSEDED,
+    }
+    rows = ledger.execute("SELECT id, file_name, superseded_by FROM submissions ORDER BY id")
+    (id_a, _, sup_a), (_, _, sup_b) = rows.fetchall()
+    assert sup_a is None and sup_b == id_a
+    assert by_file(result)[b.name].superseded_by == id_a
+
+
+def test_later_file_in_a_later_run_supersedes(inbox, ledger, targets, tmp_path) -> None:
+    write_table(inbox / "义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+    first = run(inbox, ledger, targets)
+    assert first.items[0].outcome is Outcome.ACCEPTED
+    second_inbox = tmp_path / "inbox2"
+    write_table(
+        second_inbox / "义安区-2020年5月-附件3-修改.xlsx",
+        Table.CONSTRUCTION,
+        CONSTRUCTION_ROWS[:1],
+        received=datetime(2020, 5, 23),
+    )
+    second = run(second_inbox, ledger, targets)
+    assert second.items[0].outcome is Outcome.ACCEPTED
+    # both stay on record, the earlier points to the later
+    assert [tuple(r) for r in ledger.execute("SELECT id, superseded_by FROM submissions")] == [
+        (1, 2),
+        (2, None),
+    ]
+    # an older file arriving afterwards is recorded but superseded at once
+    third_inbox = tmp_path / "inbox3"
+    write_table(
+        third_inbox / "义安区-2020年5月-附件3-旧.xlsx",
+        Table.CONSTRUCTION,
+        CONSTRUCTION_ROWS[1:],
+        received=datetime(2020, 5, 1),
+    )
+    third = run(third_inbox, ledger, targets)
+    assert third.items[0].outcome is Outcome.SUPERSEDED
+
+
+def test_rejected_file_never_supersedes(inbox, ledger, targets) -> None:
+    write_table(inbox / "义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+    (inbox / "义安区-2020年5月-附件3-新.xlsx").write_bytes(b"PK\x03\x04 broken")
+    set_received(inbox / "义安区-2020年5月-附件3-新.xlsx", datetime(2020, 5, 24))
+    result = run(inbox, ledger, targets)
+    assert by_file(result)["义安区-2020年5月-附件3.xlsx"].outcome is Outcome.ACCEPTED
+    assert by_file(result)["义安区-2020年5月-附件3-新.xlsx"].outcome is Outcome.REJECTED
+
+
+# ------------------------------------------------------------------------ idempotence
+
+
+def test_collecting_twice_records_nothing_new(inbox, ledger, targets) -> None:
+    write_table(inbox / "义安区-2020年5月-附件2.xlsx", Table.PLANNED)
+    write_table(inbox / "义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+    (inbox / "坏文件-义安区.xlsx").write_bytes(b"not a workbook at all")
+    run(inbox, ledger, targets)
+    before = counts(ledger)
+    again = run(inbox, ledger, targets)
+    assert counts(ledger) == before
+    assert {i.outcome for i in again.items} == {Outcome.DUPLICATE}
+    assert again.exit_code() == 0  # a known rejection is not a new one
+
+
+# ------------------------------------------------------------------------- atomicity
+
+
+def _three_files(inbox: Path) -> None:
+    write_table(inbox / "A-义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+    write_book(
+        inbox / "B-郊区2020年5月报表.xlsx",
+        {"附件2": sheet_rows(Table.PLANNED), "附件3": sheet_rows(Table.CONSTRUCTION)},
+    )
+    write_table(inbox / "C-铜官区-2020年5月-附件2.xlsx", Table.PLANNED)
+
+
+def _fail_on_b_construction(monkeypatch, exc: BaseException) -> list[str]:
+    real = ledger_mod.insert_submission
+    calls: list[str] = []
+
+    def flaky(conn, sub, **kw):
+        calls.append(sub.file_name)
+        if sub.file_name.startswith("B-") and sub.identity.table is Table.CONSTRUCTION:
+            raise exc
+        return real(conn, sub, **kw)
+
+    monkeypatch.setattr(ledger_mod, "insert_submission", flaky)
+    return calls
+
+
+def test_failure_mid_file_leaves_nothing_of_it(inbox, ledger, targets, monkeypatch) -> None:
+    _three_files(inbox)
+    calls = _fail_on_b_construction(monkeypatch, RuntimeError("disk full"))
+    result = run(inbox, ledger, targets)
+    assert calls.count("B-郊区2020年5月报表.xlsx") == 2  # the first table was inserted…
+    b = [i for i in result.items if i.file_name.startswith("B-")]
+    assert [i.outcome for i in b] == [Outcome.REJECTED]
+    assert b[0].code == "internal-error" and "disk full" in (b[0].reason or "")
+    names = [r[0] for r in ledger.execute("SELECT file_name FROM submissions ORDER BY id")]
+    assert names == ["A-义安区-2020年5月-附件3.xlsx", "C-铜官区-2020年5月-附件2.xlsx"]
+    assert ledger.execute("SELECT count(*) FROM rows").fetchone()[0] == 4  # …and rolled back
+    assert result.exit_code() == 1
+
+
+def test_ctrl_c_rolls_back_the_current_file(inbox, ledger, targets, monkeypatch) -> None:
+    _three_files(inbox)
+    _fail_on_b_construction(monkeypatch, KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        run(inbox, ledger, targets)
+    names = [r[0] for r in ledger.execute("SELECT file_name FROM submissions")]
+    assert names == ["A-义安区-2020年5月-附件3.xlsx"]
+    assert ledger.execute("SELECT count(*) FROM rows").fetchone()[0] == 2
+    assert not ledger.in_transaction
+
+
+# ------------------------------------------------------------------------- bad files
+
+
+def _docx(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<document/>")
+    return path
+
+
+def _encrypted(path: Path, tmp: Path) -> Path:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = write_table(tmp / "plain.xlsx", Table.PLANNED)
+    with plain.open("rb") as src, path.open("wb") as dst:
+        OOXMLFile(src).encrypt("1234", dst)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["corrupt", "docx", "password", "empty"])
+def test_bad_file_rejected_others_land(inbox, ledger, targets, tmp_path, kind) -> None:
+    bad = inbox / "义安区-2020年5月-附件2.xlsx"
+    if kind == "corrupt":
+        good = write_table(tmp_path / "g.xlsx", Table.PLANNED)
+        bad.write_bytes(good.read_bytes()[:300])
+    elif kind == "docx":
+        _docx(bad)
+    elif kind == "password":
+        _encrypted(bad, tmp_path)
+    else:
+        bad.write_bytes(b"")
+    write_table(inbox / "义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+
+    result = run(inbox, ledger, targets)
+    item = by_file(result)[bad.name]
+    assert item.outcome is Outcome.REJECTED, item
+    assert item.reason
+    assert by_file(result)["义安区-2020年5月-附件3.xlsx"].outcome is Outcome.ACCEPTED
+    assert result.exit_code() == 1
+    rec = ledger.execute(
+        "SELECT status, reject_code, reject_reason FROM submissions WHERE file_name = ?",
+        (bad.name,),
+    ).fetchone()
+    assert rec["status"] == "rejected" and rec["reject_reason"] == item.reason
+    if kind == "password":
+        assert "密码" in item.reason
+
+
+def test_workbook_without_a_table_is_rejected_naming_the_sheets(inbox, ledger, targets) -> None:
+    write_book(
+        inbox / "义安区-2020年5月-附件2.xlsx",
+        {"说明": [["各位好，数据见附件"], ["谢谢"]], "Sheet2": []},
+    )
+    (item,) = run(inbox, ledger, targets).items
+    assert (item.outcome, item.code) == (Outcome.REJECTED, "no-table")
+    assert "“说明”" in item.reason and "项目名称" in item.reason
+
+
+def test_unexpected_error_is_reported_not_recorded(inbox, ledger, targets, monkeypatch) -> None:
+    import gongjian_cli.collect as collect_mod
+
+    write_table(inbox / "A-义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+    write_table(inbox / "B-郊区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+    real = collect_mod.validate_rows
+
+    def boom(rows, **kw):
+        if kw["file_name"].startswith("A-"):
+            raise MemoryError("too big")
+        return real(rows, **kw)
+
+    monkeypatch.setattr(collect_mod, "validate_rows", boom)
+    result = run(inbox, ledger, targets)
+    a, b = result.items
+    assert (a.outcome, a.code) == (Outcome.REJECTED, "internal-error")
+    assert "MemoryError" in a.reason
+    assert b.outcome is Outcome.ACCEPTED
+    assert [r[0] for r in ledger.execute("SELECT file_name FROM submissions")] == [b.file_name]
+
+
+# -------------------------------------------------------------------------- feedback
+
+
+def test_feedback_for_a_file_with_findings(inbox, ledger, targets, tmp_path) -> None:
+    from gongjian_cli.feedback import ERROR_FILL
+
+    rows = [*PLANNED_ROWS, (3, "小型技改项目", 8000, "义安区", "", "", "", "", "", "")]
+    write_table(inbox / "义安区-2020年5月-附件2.xlsx", Table.PLANNED, rows)
+    write_table(inbox / "义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)  # clean
+    fb = tmp_path / "feedback"
+    result = run(inbox, ledger, targets, feedback=fb)
+    (written,) = result.feedback_files
+    assert written.parent == fb / "2020-05" / "义安区"
+    assert written.exists()
+    assert result.items[0].feedback == written and result.items[1].feedback is None
+    wb = openpyxl.load_workbook(written)
+    cell = wb["Sheet1"]["C6"]
+    assert cell.fill.fgColor.rgb.endswith(ERROR_FILL)
+    assert cell.value == 8000
+    assert sorted(p.name for p in inbox.iterdir()) == [
+        "义安区-2020年5月-附件2.xlsx",
+        "义安区-2020年5月-附件3.xlsx",
+    ]
+
+
+def test_rejection_note_for_a_rejected_file(inbox, ledger, targets, tmp_path) -> None:
+    bad = inbox / "郊区-2020年5月-附件3.xlsx"
+    bad.write_bytes(b"garbage")
+    fb = tmp_path / "feedback"
+    result = run(inbox, ledger, targets, feedback=fb)
+    (note,) = result.feedback_files
+    assert note.exists() and fb in note.parents
+    assert result.items[0].feedback == note
+
+
+def test_feedback_dir_inside_inbox_is_refused(inbox, ledger, targets) -> None:
+    with pytest.raises(UsageError):
+        run(inbox, ledger, targets, feedback=inbox / "feedback")
+
+
+def test_result_serialises(inbox, ledger, targets) -> None:
+    import json
+
+    write_table(inbox / "义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+    data = json.loads(json.dumps(run(inbox, ledger, targets).to_dict()))
+    assert data["totals"]["accepted"] == 1
+    assert data["items"][0]["table"] == "construction"
