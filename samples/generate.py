@@ -406,7 +406,7 @@ FILES: tuple[SampleFile, ...] = (
     ),
     SampleFile(
         f"{A04}/郊区附件3_202004.xlsx", "typed", "2020-04-24T11:06:00",
-        ("typed from scratch", "month written 202004", "half-width brackets", "amount as text 12,000"),
+        ("typed from scratch", "month written 202004", "half-width brackets", "amount as text 22,000"),
         (Sheet(CONSTRUCTION, "郊区", "04", "附件3", Layout(HALFWIDTH_CONSTRUCTION),
                typed={"磷铵装置节能改造项目": {"total": "22,000"}}),),
         "郊区", A04, {"district": FN, "month": FN, "table": FN},
