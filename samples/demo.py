@@ -62,7 +62,7 @@ def main(out: Path) -> int:
     print(f"  空白模板：   {out / 'outbox' / '2020-05'}")
     print(f"  退回修改：   {out / 'feedback'}")
     print(
-        f"  月度通报：   {out / 'reports' / '2020-05' / '通报-2020-05.html'}（及同目录的 .xlsx/.md/.json）"
+        f"  月度通报：   {out / 'reports' / '2020-05' / '月度通报-2020-05.html'}（及同目录的 .xlsx/.md/.json）"
     )
     print(f"  账本：       {db}")
     failed = {k: v for k, v in codes.items() if v not in (0, 1) or (k != "collect" and v != 0)}
