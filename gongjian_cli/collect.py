@@ -79,6 +79,13 @@ class TableResult:
     feedback: Path | None = None
     received_at: datetime | None = None
 
+    def display_name(self, inbox: Path) -> str:
+        """The file as the clerk finds it: its path inside the inbox (``2020-05/x.xlsx``)."""
+        try:
+            return self.path.relative_to(inbox).as_posix()
+        except ValueError:
+            return self.file_name
+
     @property
     def outcome_label(self) -> str:
         label = OUTCOME_LABEL[self.outcome]
@@ -195,10 +202,6 @@ def collect_inbox(
         check_feedback_dir(feedback_dir, inbox)
     result = CollectResult(inbox=inbox, feedback_dir=feedback_dir)
     files, skipped = listing if listing is not None else iter_inbox(inbox)
-    for path, reason in skipped:
-        result.items.append(
-            TableResult(path=path, file_name=path.name, outcome=Outcome.SKIPPED, reason=reason)
-        )
     batch = FileBatch(conn)
     collector = _Collector(conn, targets=targets, options=options, batch=batch)
     # Files are read READ_THREADS at a time, READ_AHEAD ahead of the one being recorded:
@@ -224,6 +227,10 @@ def collect_inbox(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         batch.commit()  # every file completed so far lands, whatever stopped the run
+    for path, reason in skipped:
+        result.items.append(
+            TableResult(path=path, file_name=path.name, outcome=Outcome.SKIPPED, reason=reason)
+        )
     _read_back_supersession(conn, result.items)
     if feedback_dir is not None:
         _write_feedback(result, collector.pending_feedback, feedback_dir)

@@ -164,9 +164,7 @@ def _absent_columns(chk: _RowChecker, table: Table, has_rows: bool) -> list[Find
 def _check_name(chk: _RowChecker, row: ParsedRow, first_seen: dict[str, int]) -> None:
     name = row.name if row.name is not None else row.raw.get("name")
     if is_blank(name):
-        row.findings.append(
-            chk.finding("missing-name", row, "name", detail="项目名称为空，应填写项目全称")
-        )
+        row.findings.append(chk.finding("missing-name", row, "name", detail="应填写项目全称"))
         row.excluded = True
         return
     key = normalise_name(str(name))
@@ -193,7 +191,7 @@ def _check_total(chk: _RowChecker, row: ParsedRow, table: Table) -> None:
         if not chk.flagged(row, "total") and is_blank(raw):
             row.findings.append(
                 chk.finding(
-                    "missing-total", row, "total", detail=f"{label}为空，应填写数字（万元）"
+                    "missing-total", row, "total", detail=f"{label}为空，应填数字（万元），如 12000"
                 )
             )
         # unreadable / formula without value: parsing reported it; either way nothing to count
@@ -264,7 +262,12 @@ def _check_completed(chk: _RowChecker, row: ParsedRow) -> None:
             return
         row.completed = 0.0
         row.findings.append(
-            chk.finding("completed-blank", row, "completed", detail=f"{label}为空，按0万元计")
+            chk.finding(
+                "completed-blank",
+                row,
+                "completed",
+                detail="应填本年累计完成投资（万元），尚无投资请填0",
+            )
         )
         return
     if row.completed < 0 or chk.flagged(row, "completed"):
@@ -292,9 +295,7 @@ def _check_registered(chk: _RowChecker, row: ParsedRow) -> None:
     raw = row.raw.get("registered")
     if row.registered is None and is_blank(raw):
         row.findings.append(
-            chk.finding(
-                "registered-blank", row, "registered", detail="是否入库为空，应填“是”或“否”"
-            )
+            chk.finding("registered-blank", row, "registered", detail="应填“是”或“否”")
         )
 
 
@@ -308,6 +309,6 @@ def _check_start(chk: _RowChecker, row: ParsedRow) -> None:
                 "start-blank",
                 row,
                 "start",
-                detail="开竣工情况为空，应选填 新开工/续建/新开工（已竣工）/续建（已竣工）/未开工",
+                detail="应选填：新开工、续建、新开工（已竣工）、续建（已竣工）、未开工",
             )
         )

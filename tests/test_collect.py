@@ -511,3 +511,79 @@ def test_result_serialises(inbox, ledger, targets) -> None:
     data = json.loads(json.dumps(run(inbox, ledger, targets).to_dict()))
     assert data["totals"]["accepted"] == 1
     assert data["items"][0]["table"] == "construction"
+
+
+# --------------------------------------------------------------------------- samples
+
+
+def test_collect_the_sample_inbox(sample_inbox, sample_manifest, ledger, targets, tmp_path):
+    """The shipped samples: outcomes, identities and every finding as the manifest says."""
+    from gongjian_cli.month import Month
+    from gongjian_cli.status import submission_status
+
+    result = run(sample_inbox, ledger, targets, feedback=tmp_path / "feedback")
+    got = {}
+    for item in result.items:
+        got.setdefault(item.display_name(sample_inbox), []).append(item)
+    for rel, entry in sample_manifest["files"].items():
+        if entry["outcome"] == "ignored":
+            assert rel not in got  # the ~$ lock file is not even listed
+            continue
+        items = got[rel]
+        assert {str(i.outcome) for i in items} == {entry["outcome"]}, rel
+        if entry["outcome"] in ("accepted", "superseded"):
+            assert [str(i.table) for i in items] == entry["tables"], rel
+            assert {(i.district, i.month) for i in items} == {(entry["district"], entry["month"])}
+    by_name = {i.display_name(sample_inbox): i for i in result.items}
+    assert by_name["2020-05/铜官区附件3（损坏）.xlsx"].code == "corrupt"
+    assert by_name["2020-05/义安区报表.xlsx"].superseded_by == (
+        by_name["2020-05/义安区报表（修改版）.xlsx"].submission_id
+    )
+    assert result.exit_code() == 1  # the broken download
+
+    # every finding the manifest expects, and no other (duplicate-across-districts is
+    # computed by the report, across submissions, not by collect)
+    expected = {
+        (Path(rel).name, f["sheet"], f["row"], f["column"], f["code"])
+        for rel, entry in sample_manifest["files"].items()
+        for f in entry["findings"]
+        if f["code"] != "duplicate-across-districts"
+    }
+    found = {
+        tuple(r) for r in ledger.execute("SELECT file, sheet, excel_row, col, code FROM findings")
+    }
+    assert found == expected
+
+    # a few exact values from samples/README.md
+    rows = ledger.execute(
+        "SELECT file, excel_row, col, code, value FROM findings WHERE code IN"
+        " ('below-1yi', 'registered-below-10m', 'completed-exceeds-total', 'duplicate-name')"
+        " ORDER BY file, excel_row"
+    ).fetchall()
+    assert [tuple(r) for r in rows] == [
+        ("新建 Microsoft Excel 工作表.xlsx", 9, "B", "duplicate-name", "高端液压件生产项目"),
+        ("枞阳县2020年5月项目表.xlsx", 11, "C", "below-1yi", "8000"),
+        ("枞阳县2020年5月项目表.xlsx", 12, "E", "registered-below-10m", "800"),
+        ("经开区附件3在建项目5月.xlsx", 13, "F", "completed-exceeds-total", "13500"),
+    ]
+    exceeds = ledger.execute(
+        "SELECT excluded, exclude_investment, start_class, registered FROM rows r"
+        " JOIN submissions s ON s.id = r.submission_id"
+        " WHERE s.file_name = '经开区附件3在建项目5月.xlsx' AND r.excel_row = 13"
+    ).fetchone()
+    assert tuple(exceeds) == (0, 1, "new", 1)  # drops out of investment only
+
+    # status agrees with the manifest for both months
+    for month_text, expected_status in sample_manifest["expected_status"].items():
+        report = submission_status(ledger, Month.parse(month_text), targets)
+        for line in report.lines:
+            want = expected_status[line.district][str(line.table)]
+            assert str(line.status) == want["status"], (month_text, line)
+            if want.get("file"):
+                assert line.file_name == Path(want["file"]).name
+
+    # feedback for the files with findings and a note for the broken one, none in the inbox
+    names = sorted(p.name for p in result.feedback_files)
+    assert "退回修改-铜官区附件3（损坏）.xlsx" in names
+    assert len(names) == 6
+    assert not any("退回修改" in p.name for p in sample_inbox.rglob("*"))

@@ -12,6 +12,8 @@ import click
 from gongjian_cli.cli.context import AppContext
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from gongjian_cli.collect import CollectResult
 
 TABLE_CHOICES = ("planned", "construction")
@@ -147,6 +149,16 @@ def _width(stream) -> int | None:
     return None if hasattr(stream, "isatty") and stream.isatty() else 200
 
 
+def print_stripped(console: Console, renderable: object) -> None:
+    """Print without the padding rich adds after the last column (when not a terminal)."""
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    with console.capture() as cap:
+        console.print(renderable)
+    console.file.write("\n".join(ln.rstrip() for ln in cap.get().splitlines()) + "\n")
+
+
 def _print_table(result: CollectResult, console) -> None:
     from rich.table import Table as RichTable
 
@@ -178,7 +190,8 @@ def _print_table(result: CollectResult, console) -> None:
         if item.outcome is Outcome.SKIPPED and item.reason:
             status = f"{status}：{item.reason}"
         grid.add_row(
-            item.file_name + (f" [{item.sheet}]" if item.sheet and recorded else ""),
+            item.display_name(result.inbox)
+            + (f" [{item.sheet}]" if item.sheet and recorded else ""),
             item.district or "",
             item.month or "",
             table_label(item.table) if item.table else "",
@@ -188,7 +201,7 @@ def _print_table(result: CollectResult, console) -> None:
             status,
             style=style[item.outcome],
         )
-    console.print(grid)
+    print_stripped(console, grid)
     files = len({i.path for i in result.items})
     counts = "，".join(
         f"{label} {result.count(o)}"

@@ -31,6 +31,7 @@ def command(app: AppContext, month_text: str, fmt: str) -> None:
       gongjian status --month 2020-05
       gongjian status --month 2020-05 --format json
     """
+    from gongjian_cli.cli.collect import print_stripped
     from gongjian_cli.cli.options import parse_month, require_month_in_year
     from gongjian_cli.status import submission_status
 
@@ -76,5 +77,5 @@ def command(app: AppContext, month_text: str, fmt: str) -> None:
             "" if ln.received_at is None else f"{ln.received_at:%Y-%m-%d %H:%M}",
             style=style[ln.status],
         )
-    console.print(grid)
+    print_stripped(console, grid)
     console.print(report.chase_text(), highlight=False)
