@@ -73,7 +73,7 @@ def bar_chart(
     time_progress: float,
     *,
     width: int = 560,
-    left: int = 120,
+    left: int = 140,
 ) -> BarChart:
     """Geometry of a rate chart: ``items`` are (label, key, rate); None rates are drawn as 0."""
     rates = [r or 0.0 for _, _, r in items]

@@ -68,7 +68,7 @@ def planned(report: Report) -> Listing:
         Col("规模档次", 10, lambda p: band_label(p.band), "center"),
         Col("所属区域", 10, lambda p: p.region, "center"),
         Col("项目单位", 24, lambda p: p.unit),
-        Col("来源文件", 28, lambda p: p.file),
+        Col("来源文件", 30, lambda p: p.file),
         Col("行号", 6, lambda p: p.excel_row, "count"),
     )
     title = f"谋划项目汇总（{report.month.label}，计入统计的项目{len(items)}个）"
@@ -90,7 +90,7 @@ def construction(report: Report) -> Listing:
         Col("是否入库", 8, lambda p: yes_no(p.registered), "center"),
         Col("计入投资", 8, lambda p: yes_no(p.counts_investment), "center"),
         Col("计入入库", 8, lambda p: yes_no(p.counts_registered), "center"),
-        Col("来源文件", 26, lambda p: p.file),
+        Col("来源文件", 30, lambda p: p.file),
         Col("行号", 6, lambda p: p.excel_row, "count"),
     )
     title = f"在建项目汇总（{report.month.label}，计入统计的项目{len(items)}个）"
@@ -123,7 +123,7 @@ def issues(report: Report) -> Listing:
         Col("项目名称", 30, lambda p: p.name),
         Col("项目单位", 24, lambda p: p.unit),
         Col("存在问题", 50, lambda p: p.issues),
-        Col("来源文件", 26, lambda p: p.file),
+        Col("来源文件", 30, lambda p: p.file),
         Col("行号", 6, lambda p: p.excel_row, "count"),
     )
     title = f"问题清单（在建项目填报的存在问题{len(items)}条）"
