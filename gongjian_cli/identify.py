@@ -382,7 +382,7 @@ def _unidentified_message(
     parts = "、".join(_PART_LABEL[k] for k, _ in missing)
     lines = [f"文件“{file_name}”（工作表“{sheet_name}”）无法确定{parts}，未计入统计。"]
     for key, part in missing:
-        lines.append(f"  {_PART_LABEL[key]}：查看了{'、'.join(part.tried)}，都没有找到。")
+        lines.append(f"  {_PART_LABEL[key]}：查看了{'、'.join(part.tried)}，都未能确定。")
     example_table = Table(table.value) if table.value else Table.CONSTRUCTION
     example_district = district.value or "经开区"
     example_month = str(month.value) if month.value else f"{year}-05"

@@ -1,0 +1,561 @@
+"""parsing.py: header matching, the messy cell values of DOMAIN.md, and row parsing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _build_bad_files import (
+    CONSTRUCTION_HEADER,
+    PLANNED_HEADER,
+    notice_construction,
+    notice_planned,
+    workbook,
+)
+
+from gongjian_cli.parsing import (
+    AmountParse,
+    TableBlock,
+    classify_start,
+    column_letter,
+    header_unit,
+    is_total_row,
+    locate_table,
+    normalize_header,
+    parse_amount,
+    parse_registered,
+    parse_rows,
+)
+from gongjian_cli.reading import RawSheet, read_workbook
+from gongjian_cli.schema import StartClass, Table
+
+YEAR = 2020
+
+
+def sheet(rows: list[list[Any]], *, name: str = "表", formulas: set | None = None) -> RawSheet:
+    return RawSheet(name=name, rows=rows, formula_cells_without_value=formulas or set())
+
+
+def block_of(rows: list[list[Any]], **kw: Any) -> TableBlock:
+    b = locate_table(sheet(rows, **kw), year=YEAR)
+    assert b is not None
+    return b
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+@pytest.mark.parametrize(
+    ("index", "letter"), [(0, "A"), (2, "C"), (25, "Z"), (26, "AA"), (51, "AZ"), (16383, "XFD")]
+)
+def test_column_letter(index: int, letter: str):
+    assert column_letter(index) == letter
+
+
+@pytest.mark.parametrize(
+    ("text", "normal"),
+    [
+        ("总投资（万元）", "总投资"),
+        ("总投资(万元)", "总投资"),
+        ("总 投 资\n（万元）", "总投资"),
+        ("总投资\u3000（万元）", "总投资"),
+        ("总投资（单位：万元）", "总投资"),
+        ("总投资（万元/亿元）", "总投资"),
+        ("总投资万元", "总投资"),
+        ("2020年完成投资\n（万元）", "2020年完成投资"),
+        ("开（竣）工情况", "开(竣)工情况"),
+        ("*项目名称", "项目名称"),
+        ("项目名称：", "项目名称"),
+        ("【备注】", "(备注)"),
+        (12, "12"),
+    ],
+)
+def test_normalize_header(text: Any, normal: str):
+    assert normalize_header(text) == normal
+
+
+@pytest.mark.parametrize(
+    ("text", "factor"),
+    [
+        ("总投资（万元）", 1.0),
+        ("总投资（亿元）", 10000.0),
+        ("总投资(元)", 0.0001),
+        ("总投资", None),
+        ("总投资（万元/亿元）", None),
+    ],
+)
+def test_header_unit(text: str, factor: float | None):
+    assert header_unit(text) == factor
+
+
+# --------------------------------------------------------------------------- amounts
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (12000.0, 12000.0),
+        (12000, 12000.0),
+        ("12000", 12000.0),
+        (" 12000 ", 12000.0),
+        ("12,000", 12000.0),
+        ("1,2000.5", 12000.5),
+        ("１２０００", 12000.0),
+        ("１２，０００", 12000.0),
+        ("1.5亿", 15000.0),
+        ("1.5亿元", 15000.0),
+        ("1.1亿元", 11000.0),
+        ("3000万元", 3000.0),
+        ("3000万", 3000.0),
+        ("3000 万元", 3000.0),
+        ("50000000元", 5000.0),
+        ("-200", -200.0),
+        (".5", 0.5),
+    ],
+)
+def test_parse_amount_reads_numbers_and_text(value: Any, expected: float):
+    got = parse_amount(value)
+    assert got.ok and not got.blank
+    assert got.value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("value", ["", None, "   ", "\u3000", "-", "—", "/", "无"])
+def test_parse_amount_blank(value: Any):
+    assert parse_amount(value) == AmountParse(None, True, True)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "一亿二",
+        "约12000",
+        "12000左右",
+        "abc",
+        "1.2.3",
+        "12000万亿",
+        True,
+        dt.date(2020, 5, 1),
+        float("nan"),
+        "#N/A",
+    ],
+)
+def test_parse_amount_unreadable_is_never_zero(value: Any):
+    assert parse_amount(value) == AmountParse(None, False, False)
+
+
+def test_parse_amount_header_unit_applies_to_plain_numbers_only():
+    assert parse_amount(1.5, unit=10000.0).value == 15000.0
+    assert parse_amount("2", unit=10000.0).value == 20000.0
+    assert parse_amount("3000万元", unit=10000.0).value == 3000.0
+
+
+# --------------------------------------------------------------------------- 开竣工情况
+
+
+@pytest.mark.parametrize(
+    ("text", "cls", "finished"),
+    [
+        ("新开工", StartClass.NEW, False),
+        ("续建", StartClass.CONTINUING, False),
+        ("新开工（已竣工）", StartClass.NEW, True),
+        ("续建(已竣工)", StartClass.CONTINUING, True),
+        ("未开工", StartClass.NOT_STARTED, False),
+        (" 续 建 ", StartClass.CONTINUING, False),
+        ("续建，2020年5月竣工", StartClass.CONTINUING, True),
+        ("续建，计划年底竣工", StartClass.CONTINUING, False),
+        ("2019年续建项目", StartClass.CONTINUING, False),
+        ("2020年3月开工", StartClass.NEW, False),
+        ("已于4月15日开工", StartClass.NEW, False),
+        ("2020.4开工，已竣工投产", StartClass.NEW, True),
+        ("新开工，预计10月竣工", StartClass.NEW, False),
+        ("计划6月开工", StartClass.NOT_STARTED, False),
+        ("拟于7月开工", StartClass.NOT_STARTED, False),
+        ("计划新开工", StartClass.NOT_STARTED, False),
+        ("尚未开工", StartClass.NOT_STARTED, False),
+        ("待开工", StartClass.NOT_STARTED, False),
+        ("拟建", StartClass.NOT_STARTED, False),
+    ],
+)
+def test_classify_start(text: str, cls: StartClass, finished: bool):
+    got = classify_start(text)
+    assert (got.cls, got.finished, got.blank, got.recognized) == (cls, finished, False, True)
+
+
+@pytest.mark.parametrize(
+    "text", ["正在建设", "已开工", "前期手续办理中", "开工", dt.date(2020, 3, 1), 1.0]
+)
+def test_classify_start_unrecognized(text: Any):
+    got = classify_start(text)
+    assert got.cls is None and not got.recognized and not got.blank
+
+
+def test_classify_start_completion_without_class_is_kept_but_unrecognized():
+    got = classify_start("已竣工")
+    assert (got.cls, got.finished, got.recognized) == (None, True, False)
+
+
+@pytest.mark.parametrize("value", ["", None, "  "])
+def test_classify_start_blank(value: Any):
+    got = classify_start(value)
+    assert got.blank and got.cls is None and not got.finished
+
+
+# --------------------------------------------------------------------------- 是否入库
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("是", True),
+        ("已入库", True),
+        ("Y", True),
+        ("y", True),
+        ("yes", True),
+        ("√", True),
+        ("是（3月入库）", True),
+        (True, True),
+        (1.0, True),
+        ("否", False),
+        ("未入库", False),
+        ("N", False),
+        ("no", False),
+        ("×", False),
+        ("拟入库", False),
+        ("待入库", False),
+        (0, False),
+    ],
+)
+def test_parse_registered(value: Any, expected: bool):
+    got = parse_registered(value)
+    assert (got.value, got.blank, got.recognized) == (expected, False, True)
+
+
+@pytest.mark.parametrize("value", ["", None, " "])
+def test_parse_registered_blank(value: Any):
+    got = parse_registered(value)
+    assert (got.value, got.blank, got.recognized) == (None, True, True)
+
+
+@pytest.mark.parametrize("value", ["不清楚", "待定", 2.0])
+def test_parse_registered_unknown(value: Any):
+    got = parse_registered(value)
+    assert (got.value, got.blank, got.recognized) == (None, False, False)
+
+
+@pytest.mark.parametrize(
+    ("seq", "name", "total"),
+    [
+        ("合计", "", True),
+        ("合  计", "", True),
+        ("", "总计", True),
+        ("", "新开工项目小计", True),
+        ("合计：", "", True),
+        (1.0, "某某合成材料项目", False),
+        (1.0, "铜箔项目", False),
+        ("", "", False),
+    ],
+)
+def test_is_total_row(seq: Any, name: Any, total: bool):
+    assert is_total_row(seq, name) is total
+
+
+# --------------------------------------------------------------------------- locate_table
+
+ROW3 = [1, "甲项目", "甲公司", "年产1万吨", 120000, 3000, "续建", "是", "无"]
+
+
+def test_locate_notice_layout_construction():
+    b = block_of(notice_construction([ROW3]))
+    assert b.table is Table.CONSTRUCTION
+    assert b.header_row == 3
+    assert b.first_data_row == 4
+    assert list(b.columns) == [
+        "seq",
+        "name",
+        "unit",
+        "scope",
+        "total",
+        "completed",
+        "start",
+        "registered",
+        "issues",
+    ]
+    assert b.columns["total"] == 4
+    assert b.extra_columns == {}
+    assert b.missing_required == []
+    assert "附件3" in b.title_text and "在建项目进展情况表" in b.title_text
+    assert b.votes == {Table.PLANNED: 0, Table.CONSTRUCTION: 4}
+
+
+def test_locate_notice_layout_planned():
+    b = block_of(notice_planned([[1, "乙项目", 50000, "经开区", "", "", "", "", "", ""]]))
+    assert b.table is Table.PLANNED
+    assert b.columns["region"] == 3
+    assert b.columns["goal"] == 6
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        [
+            "序号",
+            "项目\n名称",
+            "总投资\n(万元)",
+            "2020年完成投资\n（万元）",
+            "开竣工情况",
+            "是否入库",
+        ],
+        ["序 号", "项目名称", "总投资", "2020年完成投资", "开（竣）工情况", "是否入库"],
+        ["编号", "项目名", "项目总投资（万元）", "本年完成投资（万元）", "开工情况", "入库情况"],
+        ["序号", "项目名称", "总投资额", "2020年1-5月完成投资", "开竣工情况", "是否纳统"],
+    ],
+    ids=["line-breaks", "spaces-no-unit", "aliases", "fuzzy"],
+)
+def test_header_variants_match(header: list[str]):
+    rows = [["标题"], header, [1, "甲", 100, 50, "续建", "是"]]
+    b = block_of(rows)
+    assert b.table is Table.CONSTRUCTION
+    assert b.columns == {
+        "seq": 0,
+        "name": 1,
+        "total": 2,
+        "completed": 3,
+        "start": 4,
+        "registered": 5,
+    }
+
+
+def test_other_order_extra_columns_and_shifted_header():
+    header = [
+        "是否入库",
+        "备注",
+        "项目名称",
+        "总投资（万元）",
+        "开竣工情况",
+        "2020年完成投资（万元）",
+        "备注",
+    ]
+    rows = [[], [], ["", "", "附件3  铜陵市2020年工业在建项目进展情况表"], [], ["", "", *header]]
+    rows.append(["", "", "是", "重点", "甲", 100, "续建", 50, "说明"])
+    b = block_of(rows)
+    assert b.header_row == 5
+    assert b.columns == {"registered": 2, "name": 4, "total": 5, "start": 6, "completed": 7}
+    assert b.extra_columns == {3: "备注", 8: "备注（I列）"}
+    assert b.missing_required == []
+    assert b.title_text == "附件3 铜陵市2020年工业在建项目进展情况表"
+
+
+def test_header_split_over_two_rows():
+    rows = [
+        ["铜陵市2020年工业在建项目进展情况表"],
+        ["序号", "项目名称", "投资情况（万元）", "", "开竣工情况", "是否入库"],
+        ["", "", "总投资", "2020年完成投资", "", ""],
+        [1, "甲", 100, 50, "续建", "是"],
+    ]
+    b = block_of(rows)
+    assert (b.header_row, b.header_height, b.first_data_row) == (2, 2, 4)
+    assert b.columns == {
+        "seq": 0,
+        "name": 1,
+        "total": 2,
+        "completed": 3,
+        "start": 4,
+        "registered": 5,
+    }
+
+
+def test_header_in_yi_yuan_is_converted():
+    rows = [["序号", "项目名称", "总投资（亿元）", "2020年完成投资（万元）", "开竣工情况"]]
+    rows.append([1, "甲", 1.5, 3000, "续建"])
+    b = block_of(rows)
+    assert b.units == {"total": 10000.0}
+    assert "亿元" in b.notes[0]
+    [row], _ = parse_rows(b, file_name="f.xlsx")
+    assert (row.total, row.completed) == (15000.0, 3000.0)
+
+
+def test_columns_both_tables_share_leave_the_table_open():
+    rows = [["序号", "项目名称", "总投资（万元）", "项目单位"], [1, "甲", 100, "甲公司"]]
+    b = block_of(rows)
+    assert b.table is None
+    assert b.columns == {"seq": 0, "name": 1, "total": 2, "unit": 3}
+    with pytest.raises(ValueError):
+        parse_rows(b, file_name="f.xlsx")
+    forced = locate_table(b.sheet, year=YEAR, table=Table.PLANNED)
+    assert forced is not None and forced.table is Table.PLANNED
+
+
+def test_no_header_no_block():
+    assert locate_table(sheet([["随便写的"], ["a", "b"], [1, 2]]), year=YEAR) is None
+    assert locate_table(sheet([]), year=YEAR) is None
+
+
+def test_missing_total_column_is_reported():
+    rows = [
+        ["序号", "项目名称", "项目单位", "开竣工情况", "是否入库"],
+        [1, "甲", "公司", "续建", "是"],
+    ]
+    b = block_of(rows)
+    assert b.table is Table.CONSTRUCTION
+    assert b.missing_required == ["total"]
+
+
+def test_other_years_completed_column_is_not_taken():
+    rows = [
+        ["项目名称", "总投资", "2019年完成投资", "开竣工情况", "是否入库"],
+        ["甲", 1, 2, "续建", "是"],
+    ]
+    b = block_of(rows)
+    assert "completed" not in b.columns
+    assert b.extra_columns == {2: "2019年完成投资"}
+
+
+# --------------------------------------------------------------------------- parse_rows
+
+
+def test_parse_notice_rows_skips_title_blank_note_and_total_rows():
+    data = [
+        [1, "甲项目", "甲公司", "年产1万吨", 120000.0, 3000.0, "续建", "是", "缺用地指标"],
+        [],
+        [2, "乙项目", "乙公司", "", "1.5亿", "3,000", "新开工（已竣工）", "否", ""],
+        [3.0, "", "", "", "", "", "", "", ""],  # only a 序号: blank
+        ["合  计", "", "", "", 135000, 6000, "", "", ""],
+    ]
+    b = block_of(notice_construction(data))
+    rows, findings = parse_rows(b, file_name="附件3.xlsx")
+    assert [r.excel_row for r in rows] == [4, 6]
+    first, second = rows
+    assert (first.name, first.total, first.completed) == ("甲项目", 120000.0, 3000.0)
+    assert (first.start_class, first.finished, first.registered) == (
+        StartClass.CONTINUING,
+        False,
+        True,
+    )
+    assert (first.unit, first.issues, first.start_text) == ("甲公司", "缺用地指标", "续建")
+    assert first.raw["total"] == 120000.0
+    assert (second.total, second.completed) == (15000.0, 3000.0)
+    assert (second.start_class, second.finished, second.registered) == (StartClass.NEW, True, False)
+    assert second.raw["total"] == "1.5亿"
+    assert second.raw["issues"] == ""
+    assert second.issues is None
+    assert findings == []
+    assert all(not r.findings for r in rows)
+
+
+def test_total_row_mismatch_is_a_warning_naming_the_row():
+    data = [[1, "甲", "", "", 100, 10, "续建", "是", ""], ["合计", "", "", "", 250, 10, "", "", ""]]
+    b = block_of(notice_construction(data))
+    rows, findings = parse_rows(b, file_name="f.xlsx")
+    assert len(rows) == 1
+    [f] = findings
+    assert (f.code, f.row, f.column, f.field, f.value) == (
+        "sum-mismatch",
+        5,
+        "E",
+        "总投资（万元）",
+        "250",
+    )
+    assert "150" in f.message
+
+
+def test_row_findings_name_row_column_field_and_value():
+    data = [
+        [1, "甲", "", "", "一亿二", -5, "正在建设", "不清楚", ""],
+        [2, "乙", "", "", "", "", "", "", ""],
+    ]
+    b = block_of(notice_construction(data))
+    rows, _ = parse_rows(b, file_name="义安区.xlsx")
+    first, second = rows
+    got = {(f.code, f.column, f.field, f.value) for f in first.findings}
+    assert got == {
+        ("unreadable-amount", "E", "总投资（万元）", "一亿二"),
+        ("negative-amount", "F", "2020年完成投资（万元）", "-5"),
+        ("start-unclassified", "G", "开竣工情况", "正在建设"),
+        ("registered-unknown", "H", "是否入库", "不清楚"),
+    }
+    assert all(f.row == 4 and f.file == "义安区.xlsx" and f.sheet == "表" for f in first.findings)
+    assert first.total is None and first.completed == -5.0
+    # blanks are validation's business: no parse finding, None values, '' raw
+    assert second.findings == []
+    assert (second.total, second.completed, second.registered, second.start_class) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert second.raw["total"] == "" and second.raw["registered"] == ""
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "注：每月25日前报",
+        "注:1.金额单位为万元",
+        "说明：本表由各县区填报",
+        "填报人：张三",
+        "填报单位（盖章）：经开区经发局",
+        "联系电话：0562-1234567",
+        "审核人：李四",
+    ],
+)
+def test_note_rows_are_not_projects(note: str):
+    data = [[1, "甲", "", "", 100, 10, "续建", "是", ""], [note], ["", note]]
+    rows, _ = parse_rows(block_of(notice_construction(data)), file_name="f.xlsx")
+    assert [r.name for r in rows] == ["甲"]
+
+
+def test_column_numbers_section_rows_and_repeated_header_are_skipped():
+    data = [
+        [1, 2, 3, 4, 5, 6, 7, 8, 9],
+        ["一", "新开工项目", "", "", "", "", "", "", ""],
+        [1, "甲", "", "", 100, 10, "新开工", "是", ""],
+        ["", "二、续建项目", "", "", "", "", "", "", ""],
+        list(CONSTRUCTION_HEADER),
+        [2, "乙", "", "", 200, 20, "续建", "否", ""],
+        ["", "新开工项目小计", "", "", 100, "", "", "", ""],
+    ]
+    rows, findings = parse_rows(block_of(notice_construction(data)), file_name="f.xlsx")
+    assert [(r.excel_row, r.name) for r in rows] == [(6, "甲"), (9, "乙")]
+    assert findings == []
+
+
+def test_formula_without_value_is_a_row_finding(tmp_path: Path):
+    data = [[1, "甲", "", "", "=100*2", 10, "续建", "是", ""]]
+    path = workbook(tmp_path / "f.xlsx", {"在建": notice_construction(data)})
+    [raw_sheet] = read_workbook(path).sheets
+    b = locate_table(raw_sheet, year=YEAR)
+    assert b is not None
+    [row], _ = parse_rows(b, file_name="f.xlsx")
+    [f] = row.findings
+    assert (f.code, f.row, f.column, f.field) == ("formula-no-value", 4, "E", "总投资（万元）")
+    assert row.total is None
+
+
+def test_formula_in_seq_only_is_a_blank_template_row():
+    rows = [list(CONSTRUCTION_HEADER), [1, "甲", "", "", 100, 1, "续建", "是", ""], [""] * 9]
+    b = block_of(rows, formulas={(3, 0)})
+    parsed, _ = parse_rows(b, file_name="f.xlsx")
+    assert [r.name for r in parsed] == ["甲"]
+
+
+def test_extra_columns_land_in_raw_and_numeric_names_are_text():
+    rows = [
+        ["序号", "项目名称", "总投资（万元）", "所属区域", "备注"],
+        [1, 2020.0, 20000, " 经开区 ", "重点"],
+    ]
+    b = locate_table(sheet(rows), year=YEAR, table=Table.PLANNED)
+    assert b is not None
+    [row], _ = parse_rows(b, file_name="f.xlsx")
+    assert row.raw["备注"] == "重点"
+    assert row.name == "2020"
+    assert row.region == "经开区"
+
+
+def test_ragged_rows_are_padded():
+    rows = [list(PLANNED_HEADER), [1, "甲", 20000]]
+    b = block_of(rows)
+    [row], _ = parse_rows(b, file_name="f.xlsx")
+    assert (row.name, row.total, row.region) == ("甲", 20000.0, None)
+    assert row.raw["lead_unit"] == ""
