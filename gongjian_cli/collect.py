@@ -87,11 +87,16 @@ class TableResult:
             return self.file_name
 
     @property
+    def still_rejected(self) -> bool:
+        """Rejected now, or a copy of a file rejected before for the same reason."""
+        return self.outcome is Outcome.REJECTED or (
+            self.outcome is Outcome.DUPLICATE and self.code is not None
+        )
+
+    @property
     def outcome_label(self) -> str:
         label = OUTCOME_LABEL[self.outcome]
-        return (
-            f"{label}：{self.reason}" if self.reason and self.outcome is Outcome.REJECTED else label
-        )
+        return f"{label}：{self.reason}" if self.reason and self.still_rejected else label
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,7 +135,8 @@ class CollectResult:
 
     @property
     def rejected(self) -> int:
-        return self.count(Outcome.REJECTED)
+        """Items that are rejected, including files rejected before and seen again."""
+        return sum(1 for i in self.items if i.still_rejected)
 
     @property
     def error_findings(self) -> int:
@@ -142,7 +148,8 @@ class CollectResult:
         return sum(i.warnings for i in self.items if i.outcome in _RECORDED)
 
     def exit_code(self, *, strict: bool = False) -> int:
-        """0 when all processed; 1 when a file was rejected (or, strict, any error finding)."""
+        """0 when all processed; 1 when a file is rejected (in this run, or unchanged since
+        an earlier one), or with ``strict`` when a table recorded now has an error finding."""
         if self.rejected or (strict and self.error_findings):
             return 1
         return 0

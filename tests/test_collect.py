@@ -331,7 +331,10 @@ def test_collecting_twice_records_nothing_new(inbox, ledger, targets) -> None:
     again = run(inbox, ledger, targets)
     assert counts(ledger) == before
     assert {i.outcome for i in again.items} == {Outcome.DUPLICATE}
-    assert again.exit_code() == 0  # a known rejection is not a new one
+    assert again.exit_code() == 1  # the broken file is still there, still rejected
+    (known,) = [i for i in again.items if i.file_name == "坏文件-义安区.xlsx"]
+    assert known.still_rejected and known.code == "not-spreadsheet"
+    assert known.outcome_label.startswith("重复（已收过）：此前已因同一原因退回：")
 
 
 # ------------------------------------------------------------------------- atomicity
@@ -587,3 +590,41 @@ def test_collect_the_sample_inbox(sample_inbox, sample_manifest, ledger, targets
     assert "退回修改-铜官区附件3（损坏）.xlsx" in names
     assert len(names) == 6
     assert not any("退回修改" in p.name for p in sample_inbox.rglob("*"))
+
+
+def test_file_batch_commits_every_n_files_and_rolls_back_one(ledger) -> None:
+    from gongjian_cli.collect import FileBatch
+
+    def insert(name: str) -> None:
+        ledger.execute(
+            "INSERT INTO submissions (file_name, file_path, status, received_at, collected_at)"
+            " VALUES (?, '', 'rejected', '', '')",
+            (name,),
+        )
+
+    batch = FileBatch(ledger, max_files=2, max_seconds=60)
+    with batch.file():
+        insert("a")
+    assert ledger.in_transaction  # one file: not yet committed
+    with pytest.raises(ValueError), batch.file():
+        insert("b")
+        raise ValueError
+    with batch.file():
+        insert("c")
+    assert not ledger.in_transaction  # two files done: committed
+    assert [r[0] for r in ledger.execute("SELECT file_name FROM submissions")] == ["a", "c"]
+
+
+def test_progress_is_called_per_file_in_order(inbox, ledger, targets) -> None:
+    write_table(inbox / "b-义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+    write_table(inbox / "a-郊区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+    seen: list[str] = []
+    collect_inbox(
+        inbox,
+        ledger,
+        targets=targets,
+        options=IdentifyOptions(),
+        feedback_dir=None,
+        progress=lambda p: seen.append(p.name),
+    )
+    assert seen == ["a-郊区-2020年5月-附件3.xlsx", "b-义安区-2020年5月-附件3.xlsx"]
