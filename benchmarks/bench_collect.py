@@ -16,7 +16,7 @@ Then, in the same run, times (median of ``--repeat``):
 
 and prints both times and the ratio (target: collect ≤ 1.5 × floor).
 
-    python benchmarks/bench_collect.py [--files 200] [--rows 400] [--repeat 3] [--keep DIR]
+    python benchmarks/bench_collect.py [--files 200] [--rows 400] [--repeat 3] [--keep DIR] [--stages]
 """
 
 from __future__ import annotations
@@ -157,12 +157,104 @@ def collect_time(folder: Path, work: Path) -> tuple[float, subprocess.CompletedP
     return time.perf_counter() - start, proc
 
 
+def stages(folder: Path, work: Path) -> dict[str, float]:
+    """Seconds spent in each stage of collect, run serially in this process (no threads)."""
+    from gongjian_cli import ledger
+    from gongjian_cli.collect import FileBatch, table_label
+    from gongjian_cli.feedback import feedback_path, write_feedback
+    from gongjian_cli.identify import IdentifyOptions, identify
+    from gongjian_cli.metadata import read_template_meta
+    from gongjian_cli.models import Submission
+    from gongjian_cli.parsing import column_letter, locate_table, parse_rows
+    from gongjian_cli.reading import read_workbook
+    from gongjian_cli.targets import load_targets
+    from gongjian_cli.validation import validate_rows
+
+    targets = load_targets()
+    db = work / "stages.db"
+    if db.exists():
+        db.unlink()
+    conn = ledger.open_ledger(db)
+    batch = FileBatch(conn)
+    spent = dict.fromkeys(("read", "meta", "locate+parse", "identify", "validate", "ledger"), 0.0)
+    spent["feedback"] = 0.0
+    clock = time.perf_counter
+    for path in sorted(folder.iterdir()):
+        t = clock()
+        wb = read_workbook(path)
+        spent["read"] += clock() - t
+        t = clock()
+        meta = read_template_meta(path)
+        spent["meta"] += clock() - t
+        sheet = wb.sheets[0]
+        t = clock()
+        block = locate_table(sheet, year=targets.year)
+        rows, found = parse_rows(block, file_name=path.name)
+        spent["locate+parse"] += clock() - t
+        t = clock()
+        ident = identify(
+            file_name=path.name,
+            sheet_name=sheet.name,
+            block=block,
+            meta=meta,
+            options=IdentifyOptions(),
+            targets=targets,
+            rows=rows,
+        )
+        spent["identify"] += clock() - t
+        t = clock()
+        letters = {k: column_letter(i) for k, i in block.columns.items()}
+        found += validate_rows(
+            rows,
+            table=ident.table,
+            district=ident.district,
+            file_name=path.name,
+            sheet=sheet.name,
+            year=targets.year,
+            column_letters=letters,
+            targets=targets,
+        )
+        spent["validate"] += clock() - t
+        sub = Submission(
+            path.name,
+            str(path),
+            wb.sha256,
+            sheet.name,
+            ident,
+            datetime.now(),
+            3,
+            letters,
+            rows,
+            found,
+        )
+        t = clock()
+        with batch.file():
+            ledger.insert_submission(conn, sub)
+        spent["ledger"] += clock() - t
+        if sub.all_findings:
+            t = clock()
+            out = feedback_path(work / "stage-feedback", ident.district, path.name)
+            write_feedback(
+                path,
+                sub.all_findings,
+                out,
+                district=ident.district,
+                month=ident.month,
+                table_label=table_label(ident.table),
+            )
+            spent["feedback"] += clock() - t
+    batch.commit()
+    conn.close()
+    return spent
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--files", type=int, default=200)
     ap.add_argument("--rows", type=int, default=400)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", type=Path, help="generate into DIR and keep it")
+    ap.add_argument("--stages", action="store_true", help="also time each stage serially")
     args = ap.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="gongjian-bench-"))
@@ -194,6 +286,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gongjian collect:             {collect:.2f} s  (runs: {_fmt(collects)})")
         ratio = collect / floor
         print(f"ratio: {ratio:.2f} × floor (target ≤ 1.5)")
+        if args.stages:
+            spent = stages(inbox, tmp)
+            print(
+                "stages (serial, in-process): "
+                + ", ".join(f"{k} {v:.2f} s" for k, v in spent.items())
+            )
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
