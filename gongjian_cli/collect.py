@@ -11,8 +11,9 @@ the caller gets a :class:`CollectResult` and a ``progress`` callback.
 
 Decisions (see also the README):
 
-- ``--month/--district/--table`` are identification options only (they fill in what a
-  file does not say itself, as DOMAIN.md orders the sources); they do not filter.
+- ``--month/--district/--table`` are identification sources only, ranked as DOMAIN.md
+  orders them (after the template's metadata, before the file name, sheet name, title
+  and content); they do not filter: every file of the inbox is collected.
 - A file that fails with an unexpected error (a bug, MemoryError) is reported as
   rejected (code ``internal-error``) but **not** recorded in the ledger, so that a later
   run, with the bug fixed, reads it again instead of calling it a known rejection.

@@ -144,3 +144,50 @@ def test_feedback_inside_inbox_exit_2(tmp_path, inbox) -> None:
     res = invoke(tmp_path, "collect", inbox, "--feedback", inbox / "fb")
     assert res.exit_code == 2
     assert "收件箱" in res.output
+
+
+def test_samples_through_the_cli(tmp_path, sample_inbox) -> None:
+    fb = tmp_path / "feedback"
+    res = invoke(tmp_path, "collect", sample_inbox, "--feedback", fb)
+    assert res.exit_code == 1, res.output  # 铜官区附件3（损坏）.xlsx
+    lines = table_lines(res.output)
+    assert [
+        "2020-05/义安区报表.xlsx",
+        "[Sheet1]",
+        "义安区",
+        "2020-05",
+        "附件3",
+        "在建",
+        "6",
+        "0",
+        "0",
+        "已被替代",
+    ] in lines
+    assert lines[-3][0] == "2020-05/义安区报表说明.txt"  # skipped files come last
+    assert "共 19 个文件：已接收 17，已被替代 1，退回 1，跳过 1；错误 6 条，提醒 5 条" in res.output
+    broken = next(ln for ln in res.output.splitlines() if "损坏）.xlsx" in ln)
+    assert "退回：" in broken and "损坏" in broken.split("退回：", 1)[1]
+    assert (fb / "2020-05" / "枞阳县" / "退回修改-枞阳县2020年5月项目表.xlsx").exists()
+
+    conn = ledger_mod.open_ledger(tmp_path / "g.db")
+    assert (
+        conn.execute("SELECT count(*) FROM submissions WHERE status = 'accepted'").fetchone()[0]
+        == 18
+    )
+    status = invoke(tmp_path, "status", "--month", "2020-05")
+    assert status.exit_code == 0
+    assert status.output.rstrip().splitlines()[-1] == (
+        "2020年5月尚未报送：郊区（附件2 谋划）；铜官区（附件2 谋划）"
+    )
+    assert [
+        "铜官区",
+        "附件3",
+        "在建",
+        "逾期报送",
+        "新建",
+        "Microsoft",
+        "Excel",
+        "工作表.xlsx",
+        "2020-05-27",
+        "15:20",
+    ] in table_lines(status.output)

@@ -22,14 +22,17 @@ TABLE_CHOICES = ("planned", "construction")
 @click.command("collect")
 @click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(
-    "--month", "month_text", metavar="YYYY-MM", help="报送月份（文件本身看不出月份时使用）。"
+    "--month",
+    "month_text",
+    metavar="YYYY-MM",
+    help="报送月份（识别依据，优先于文件名等；模板标识除外）。",
 )
-@click.option("--district", metavar="县区", help="县区名称或简称（文件本身看不出县区时使用）。")
+@click.option("--district", metavar="县区", help="县区名称或简称（识别依据，同上）。")
 @click.option(
     "--table",
     "table_text",
     type=click.Choice(TABLE_CHOICES),
-    help="表别：planned=附件2 谋划，construction=附件3 在建（文件本身看不出时使用）。",
+    help="表别：planned=附件2 谋划，construction=附件3 在建（识别依据，同上）。",
 )
 @click.option(
     "--feedback",
@@ -64,8 +67,8 @@ def command(
     """收集校验：读取收件箱中各县区报回的附件2/附件3，识别、校验、入账，写反馈。
 
     每个文件要么整体入账，要么整体不入账；同一县区同一月份同一表，后收到的（按文件修改时间）
-    替代先收到的，先收到的仍留档。--month/--district/--table 只用于文件本身（模板标识、
-    文件名、表名、标题）看不出的部分，不用于筛选。
+    替代先收到的，先收到的仍留档。--month/--district/--table 是识别依据：模板自带的标识
+    优先，其次是这些选项，再次是文件名、工作表名、标题行和表内容；它们不用于筛选文件。
 
     退出码：0 全部处理（数据问题写在反馈里）；1 有文件被退回（--strict：或有错误）；2 用法错误。
 
