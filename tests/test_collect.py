@@ -628,3 +628,27 @@ def test_progress_is_called_per_file_in_order(inbox, ledger, targets) -> None:
         progress=lambda p: seen.append(p.name),
     )
     assert seen == ["a-郊区-2020年5月-附件3.xlsx", "b-义安区-2020年5月-附件3.xlsx"]
+
+
+def test_columns_shared_by_both_tables_need_the_table_option(inbox, ledger, targets) -> None:
+    rows = [["序号", "项目名称", "总投资（万元）", "项目单位"], [1, "铜箔项目", 20000, "铜箔公司"]]
+    write_book(inbox / "义安区-2020年5月.xlsx", {"Sheet1": rows})
+    (item,) = run(inbox, ledger, targets).items
+    assert (item.outcome, item.code) == (Outcome.REJECTED, "unidentified")
+
+    (item,) = run(inbox, ledger, targets, table=Table.CONSTRUCTION).items
+    assert (item.outcome, item.table, item.rows) == (Outcome.ACCEPTED, Table.CONSTRUCTION, 1)
+    got = ledger.execute(
+        "SELECT code, excel_row, col FROM findings WHERE submission_id = ? ORDER BY id",
+        (item.submission_id,),
+    ).fetchall()
+    # the columns 在建 needs are absent: one table-level warning each, not one per row
+    assert [tuple(r) for r in got] == [
+        ("completed-blank", None, None),
+        ("registered-blank", None, None),
+        ("start-blank", None, None),
+    ]
+    completed = ledger.execute(
+        "SELECT completed FROM rows WHERE submission_id = ?", (item.submission_id,)
+    ).fetchone()[0]
+    assert completed == 0.0
