@@ -30,10 +30,12 @@ def _load_generator() -> ModuleType:
     return module
 
 
-def gongjian(*args: str | Path, db: Path) -> int:
+def gongjian(*args: str | Path, db: Path, quiet: bool = False) -> int:
+    """Run the CLI as a clerk would; ``quiet`` drops stdout (the JSON also lands in a file)."""
     cmd = [sys.executable, "-m", "gongjian_cli", "--db", str(db), *map(str, args)]
     print("\n$ gongjian " + " ".join(map(str, args)), flush=True)
-    return subprocess.run(cmd, check=False).returncode
+    out = subprocess.DEVNULL if quiet else None
+    return subprocess.run(cmd, check=False, stdout=out).returncode
 
 
 def main(out: Path) -> int:
@@ -56,7 +58,7 @@ def main(out: Path) -> int:
     for month in ("2020-04", "2020-05"):
         codes[f"report {month}"] = gongjian(
             "report", "--month", month, "--out", out / "reports" / month,
-            "--format", "xlsx,html,md,json", db=db,
+            "--format", "xlsx,html,md,json", db=db, quiet=True,
         )  # fmt: skip
     print("\n演示完成。请打开：")
     print(f"  空白模板：   {out / 'outbox' / '2020-05'}")
