@@ -148,8 +148,8 @@ def _fuzzy_key(name: str, year: int) -> str | None:
     years = _YEAR_IN.findall(name)
     if any(int(y) != year for y in years):
         return None
-    if "完成投资" in name or "完成额" in name:
-        return None if "计划" in name else "completed"
+    if ("完成投资" in name or "完成额" in name) and "计划" not in name:
+        return "completed"
     if "总投资" in name or "投资总额" in name:
         return "total"
     if "入库" in name or "纳统" in name:
@@ -191,7 +191,9 @@ _KEYS: dict[Table, frozenset[str]] = {t: frozenset(c.key for c in COLUMNS[t]) fo
 class _Match:
     columns: dict[str, int]
     headers: dict[int, str]  # column index -> header text as written (stripped)
-    exact: set[str]
+
+
+_TRAILING_NOTE = re.compile(r"\([^()]*\)$")
 
 
 def _match_headers(cells: list[str], table: Table | None, year: int) -> _Match:
@@ -202,7 +204,6 @@ def _match_headers(cells: list[str], table: Table | None, year: int) -> _Match:
     """
     tables = (table,) if table is not None else tuple(Table)
     columns: dict[str, int] = {}
-    exact: set[str] = set()
     pending: list[tuple[int, str]] = []
     headers: dict[int, str] = {}
     for idx, text in enumerate(cells):
@@ -211,13 +212,14 @@ def _match_headers(cells: list[str], table: Table | None, year: int) -> _Match:
         headers[idx] = text
         name = normalize_header(text)
         key = None
+        base = _TRAILING_NOTE.sub("", name)  # "建设单位(业主)" → "建设单位"
         for t in tables:
-            key = _header_names(t, year).get(name)
+            names = _header_names(t, year)
+            key = names.get(name) or names.get(base)
             if key is not None:
                 break
         if key is not None and key not in columns:
             columns[key] = idx
-            exact.add(key)
         elif key is None:
             pending.append((idx, name))
     allowed = frozenset().union(*(_KEYS[t] for t in tables))
@@ -225,7 +227,7 @@ def _match_headers(cells: list[str], table: Table | None, year: int) -> _Match:
         key = _fuzzy_key(name, year)
         if key is not None and key in allowed and key not in columns:
             columns[key] = idx
-    return _Match(columns, headers, exact)
+    return _Match(columns, headers)
 
 
 _HEADER_MAX_LEN = 40  # longer text is data (建设规模与内容…), never a header
@@ -405,7 +407,9 @@ def locate_table(sheet: RawSheet, *, year: int, table: Table | None = None) -> T
                     f"“{' '.join(header_cells[columns[key]].split())}”列以{unit}填报，已按万元换算"
                 )
     required = [c.key for c in COLUMNS[chosen or Table.CONSTRUCTION] if c.required]
-    title = " ".join(" ".join(t.split()) for r in range(idx) for t in texts(r) if t)
+    title = " ".join(
+        " ".join(v.split()) for r in range(idx) for v in rows[r] if type(v) is str and v.strip()
+    )
     return TableBlock(
         sheet=sheet,
         table=chosen,
@@ -755,7 +759,6 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
     cols = block.columns
     idx_seq = cols.get("seq")
     idx_name = cols.get("name")
-    idx_total = cols.get("total")
     fset = block.sheet.formula_cells_without_value
     formula_cols = [i for i in cols.values() if i != idx_seq] if fset else []
     used = sorted({*cols.values(), *block.extra_columns.keys()})
@@ -775,8 +778,8 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
         excel_row = r + 1
         seq_v = row[idx_seq] if idx_seq is not None else ""
         name_v = row[idx_name] if idx_name is not None else ""
-        filled = len(row) - row.count("") - row.count(None)
-        if filled <= 3 or (_is_blank(name_v) and (idx_total is None or _is_blank(row[idx_total]))):
+        if not (type(name_v) is str and name_v.strip()) and _is_blank(name_v):
+            # no name: a blank row (or one with only a 序号) unless something else is filled
             content = [i for i in used if not _is_blank(row[i])]
             if (not content or content == [idx_seq]) and not (
                 formula_cols and any((excel_row, i) in fset for i in formula_cols)

@@ -12,7 +12,8 @@ reason ("有密码", not "损坏"):
 1. size on disk (empty → not-spreadsheet, over ``max_uncompressed`` → too-large);
 2. magic bytes: OLE (xls, or an encrypted Office file), zip (xlsx/xlsm/xlsb/ods), or
    something else (PNG, PDF, HTML, text → not-spreadsheet);
-3. OLE: an ``EncryptedPackage`` stream or an encrypted xls (msoffcrypto-tool) → encrypted;
+3. OLE: an ``EncryptedPackage`` stream (encrypted xlsx) or a FILEPASS record (encrypted
+   xls) → encrypted; no Workbook stream (a .doc renamed .xls) → not-spreadsheet;
 4. zip: sizes and ratio from ``ZipFile.infolist()`` before anything is decompressed
    (zip-bomb); which parts it holds (a Word document renamed .xlsx → not-spreadsheet);
 5. xlsx/xlsm: one streaming pass over each sheet's XML to find cells far away from the
@@ -57,32 +58,49 @@ _NOT_SPREADSHEET_NOTE = "不是电子表格文件，已跳过"
 # --------------------------------------------------------------------------- inbox
 
 
-def _is_lock_or_hidden(name: str) -> bool:
-    """Office lock files (~$x.xlsx, .~lock.x.xlsx#) and hidden files are not submissions."""
-    return name.startswith(("~$", ".")) or name.endswith("#")
+#: Files the system or a file manager leaves behind: never a submission, never mentioned.
+_SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "__macosx"})
+_ARCHIVE_SUFFIXES = frozenset({".zip", ".rar", ".7z", ".tar", ".gz"})
+_ARCHIVE_NOTE = "是压缩包，不是电子表格，已跳过（如内有报表，请解压后再收集）"
+_RESAVE_NOTES = {
+    ".et": "是WPS表格（.et）文件，已跳过，请在WPS中另存为.xlsx后再报送",
+    ".csv": "是CSV文本文件，已跳过，请用Excel/WPS打开后另存为.xlsx再报送",
+}
+
+
+def _is_ignored(name: str) -> bool:
+    """Office lock files (~$x.xlsx, .~lock.x.xlsx#), hidden and system files."""
+    return name.startswith(("~$", ".")) or name.endswith("#") or name.lower() in _SYSTEM_FILES
 
 
 def iter_inbox(inbox: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     """The spreadsheet files under ``inbox`` (recursive, sorted) and the files skipped.
 
-    Office lock files and hidden files or folders (name starting with '.') are ignored
-    silently: they are artefacts of an open editor or of the system, not something a
-    district sent. Any other file whose suffix is not a spreadsheet's (.docx, .pdf,
-    .txt, ...) is returned in the second list with a one-line Chinese reason, so the
-    clerk sees that it was looked at. The suffix decides only what is tried;
-    ``read_workbook`` then sniffs the content.
+    Office lock files, hidden files or folders (name starting with '.') and system
+    leftovers (Thumbs.db, desktop.ini, __MACOSX) are ignored silently: they are
+    artefacts of an editor or of the system, not something a district sent. Any other
+    file whose suffix is not a spreadsheet's (.docx, .pdf, .txt, ...) is returned in the
+    second list with a one-line Chinese reason ("不是电子表格文件，已跳过"; an archive is
+    told to be unpacked first, a WPS .et or a .csv to be saved as .xlsx), so the clerk
+    sees it was looked at. The suffix decides
+    only what is tried; ``read_workbook`` then sniffs the content.
     """
     inbox = Path(inbox)
     candidates: list[Path] = []
     skipped: list[tuple[Path, str]] = []
     for path in sorted(inbox.rglob("*")):
         rel = path.relative_to(inbox)
-        if any(_is_lock_or_hidden(part) for part in rel.parts):
+        if any(_is_ignored(part) for part in rel.parts):
             continue
         if not path.is_file():
             continue
-        if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        suffix = path.suffix.lower()
+        if suffix in SPREADSHEET_SUFFIXES:
             candidates.append(path)
+        elif suffix in _ARCHIVE_SUFFIXES:
+            skipped.append((path, _ARCHIVE_NOTE))
+        elif suffix in _RESAVE_NOTES:
+            skipped.append((path, _RESAVE_NOTES[suffix]))
         else:
             skipped.append((path, _NOT_SPREADSHEET_NOTE))
     return candidates, skipped
@@ -166,40 +184,52 @@ def _check_ole(data: bytes, path: Path) -> tuple[str, bool]:
         raise _reject("corrupt", path, f"已损坏，无法打开（{type(exc).__name__}）") from exc
     try:
         streams = {"/".join(s).lower() for s in ole.listdir(streams=True, storages=True)}
+        if "encryptedpackage" in streams:
+            raise _reject("encrypted", path, _ENCRYPTED)
+        if "workbook" not in streams and "book" not in streams:
+            what = "Word文档" if "worddocument" in streams else "非Excel的Office文件"
+            raise _reject(
+                "not-spreadsheet",
+                path,
+                f"不是电子表格（内容是{what}），请报送Excel表格（.xlsx或.xls）",
+            )
+        stream = "Workbook" if "workbook" in streams else "Book"
+        with ole.openstream(stream) as fh:
+            head = fh.read(64 * 1024)
+    except FileRejected:
+        raise
+    except Exception as exc:
+        raise _reject("corrupt", path, f"已损坏，无法打开（{type(exc).__name__}）") from exc
     finally:
         ole.close()
-    if "encryptedpackage" in streams:
-        raise _reject(
-            "encrypted",
-            path,
-            "设置了打开密码（有密码），无法读取。请在Excel/WPS中取消密码后另存，再重新报送",
-        )
-    if "workbook" not in streams and "book" not in streams:
-        what = "Word文档" if "worddocument" in streams else "非Excel的Office文件"
-        raise _reject(
-            "not-spreadsheet",
-            path,
-            f"不是电子表格（内容是{what}），请报送Excel表格（.xlsx或.xls）",
-        )
-    if _xls_is_encrypted(data):
-        raise _reject(
-            "encrypted",
-            path,
-            "设置了打开密码（有密码），无法读取。请在Excel/WPS中取消密码后另存，再重新报送",
-        )
+    if _biff_has_filepass(head):
+        raise _reject("encrypted", path, _ENCRYPTED)
     has_macros = any(s.startswith(("_vba_project_cur", "macros")) for s in streams)
     return "xls", has_macros
 
 
-def _xls_is_encrypted(data: bytes) -> bool:
-    """An xls with a FILEPASS record (msoffcrypto-tool); False when it cannot tell."""
-    try:
-        import msoffcrypto
+_ENCRYPTED = "设置了打开密码（有密码），无法读取。请在Excel/WPS中取消密码后另存，再重新报送"
 
-        return bool(msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted())
-    except Exception:
-        # msoffcrypto cannot parse it: let calamine try and report corruption itself.
-        return False
+
+def _biff_has_filepass(head: bytes) -> bool:
+    """An xls whose workbook globals hold a FILEPASS record (0x002F): it is encrypted.
+
+    FILEPASS sits among the first records after BOF, before the sheet list
+    (BOUNDSHEET, 0x0085); the walk stops there. (msoffcrypto-tool answers the same,
+    but parses the whole file again, ~1 ms per file.)
+    """
+    pos = 0
+    for _ in range(512):
+        if pos + 4 > len(head):
+            return False
+        rtype = int.from_bytes(head[pos : pos + 2], "little")
+        size = int.from_bytes(head[pos + 2 : pos + 4], "little")
+        if rtype == 0x002F:
+            return True
+        if rtype in (0x0085, 0x000A):  # BOUNDSHEET, EOF
+            return False
+        pos += 4 + size
+    return False
 
 
 def _check_zip(
@@ -247,11 +277,7 @@ def _check_zip(
             if "META-INF/manifest.xml" in names and b"encryption-data" in zf.read(
                 "META-INF/manifest.xml"
             ):
-                raise _reject(
-                    "encrypted",
-                    path,
-                    "设置了打开密码（有密码），无法读取。请取消密码后另存，再重新报送",
-                )
+                raise _reject("encrypted", path, _ENCRYPTED)
             return zf, "ods", any(n.startswith("Basic/") for n in names)
         if b"opendocument.text" in mimetype:
             raise _reject(
@@ -578,9 +604,7 @@ def _read_sheets(
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError as exc:
-        raise _reject(
-            "encrypted", path, "设置了打开密码（有密码），无法读取。请取消密码后另存，再重新报送"
-        ) from exc
+        raise _reject("encrypted", path, _ENCRYPTED) from exc
     except Exception as exc:
         raise _reject("corrupt", path, f"已损坏，无法读取（{_tech(exc)}）") from exc
 
@@ -611,9 +635,7 @@ def _read_sheets(
     except FileRejected:
         raise
     except pc.PasswordError as exc:
-        raise _reject(
-            "encrypted", path, "设置了打开密码（有密码），无法读取。请取消密码后另存，再重新报送"
-        ) from exc
+        raise _reject("encrypted", path, _ENCRYPTED) from exc
     except Exception as exc:
         raise _reject("corrupt", path, f"已损坏，无法读取（{_tech(exc)}）") from exc
     finally:

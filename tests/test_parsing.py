@@ -310,8 +310,16 @@ def test_locate_notice_layout_planned():
         ["序 号", "项目名称", "总投资", "2020年完成投资", "开（竣）工情况", "是否入库"],
         ["编号", "项目名", "项目总投资（万元）", "本年完成投资（万元）", "开工情况", "入库情况"],
         ["序号", "项目名称", "总投资额", "2020年1-5月完成投资", "开竣工情况", "是否纳统"],
+        [
+            "序号",
+            "项目名称（全称）",
+            "总投资(万元)",
+            "截至5月底累计完成投资",
+            "开竣工情况（新开工/续建/未开工）",
+            "是否入库（是/否）",
+        ],
     ],
-    ids=["line-breaks", "spaces-no-unit", "aliases", "fuzzy"],
+    ids=["line-breaks", "spaces-no-unit", "aliases", "fuzzy", "hints"],
 )
 def test_header_variants_match(header: list[str]):
     rows = [["标题"], header, [1, "甲", 100, 50, "续建", "是"]]
@@ -345,6 +353,12 @@ def test_other_order_extra_columns_and_shifted_header():
     assert b.extra_columns == {3: "备注", 8: "备注（I列）"}
     assert b.missing_required == []
     assert b.title_text == "附件3 铜陵市2020年工业在建项目进展情况表"
+
+
+def test_long_title_rows_are_kept_whole_for_identification():
+    title = "铜陵市2020年工业在建项目进展情况表（填报单位：经开区经济发展局，截至2020年5月底，单位：万元）"
+    b = block_of([[title], list(CONSTRUCTION_HEADER), ROW3])
+    assert b.title_text == title
 
 
 def test_header_split_over_two_rows():
@@ -400,6 +414,22 @@ def test_missing_total_column_is_reported():
     b = block_of(rows)
     assert b.table is Table.CONSTRUCTION
     assert b.missing_required == ["total"]
+
+
+def test_planned_header_hints_and_plan_figures():
+    header = [
+        "序号",
+        "项目名称",
+        "总投资（万元）",
+        "所属区域（县区）",
+        "建设单位（业主）",
+        "2020年工作目标（计划完成投资）",
+        "2020年计划投资",
+    ]
+    b = block_of([header, [1, "甲", 20000, "经开区", "公司", "开工", 5000]])
+    assert b.table is Table.PLANNED
+    assert b.columns == {"seq": 0, "name": 1, "total": 2, "region": 3, "unit": 4, "goal": 5}
+    assert b.extra_columns == {6: "2020年计划投资"}
 
 
 def test_other_years_completed_column_is_not_taken():

@@ -49,6 +49,10 @@ def test_iter_inbox_lists_spreadsheets_recursively_sorted_and_skips_others(tmp_p
         ".~lock.a.xlsx#",
         ".hidden.xlsx",
         ".git/x.xlsx",
+        "Thumbs.db",
+        "__MACOSX/a.xlsx",
+        "打包.zip",
+        "wps.et",
     ):
         p = tmp_path / rel
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +67,8 @@ def test_iter_inbox_lists_spreadsheets_recursively_sorted_and_skips_others(tmp_p
     ]
     assert [(p.name, why) for p, why in skipped] == [
         ("notes.txt", "不是电子表格文件，已跳过"),
+        ("wps.et", "是WPS表格（.et）文件，已跳过，请在WPS中另存为.xlsx后再报送"),
+        ("打包.zip", "是压缩包，不是电子表格，已跳过（如内有报表，请解压后再收集）"),
         ("说明.docx", "不是电子表格文件，已跳过"),
     ]
     assert {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"} == SPREADSHEET_SUFFIXES
@@ -168,29 +174,40 @@ def test_hand_made_ods_is_read(tmp_path: Path):
     assert wb.sheets[0].rows == [["x", "x", "x"], ["x", "x", "x"]]
 
 
-@pytest.mark.soffice
-def test_xls_and_ods_saved_by_libreoffice_read_like_xlsx(
-    need_soffice: None, good: Path, tmp_path: Path
-):
-    out = tmp_path / "out"
+@pytest.fixture(scope="module")
+def lo_copies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path] | None:
+    """The notice workbook saved by LibreOffice as .xls and .ods (None without soffice;
+    the tests then skip through ``need_soffice``). Converted once: soffice is slow."""
+    if shutil.which("soffice") is None:
+        return None
+    base = tmp_path_factory.mktemp("lo")
+    src = workbook(base / "good.xlsx", {"在建": notice_construction([ROW])})
+    out = base / "out"
     for fmt in ("xls", "ods"):
         subprocess.run(
             [
                 "soffice",
                 "--headless",
-                f"-env:UserInstallation=file://{tmp_path / 'lo'}",
+                f"-env:UserInstallation=file://{base / 'profile'}",
                 "--convert-to",
                 fmt,
                 "--outdir",
                 str(out),
-                str(good),
+                str(src),
             ],
             check=True,
             capture_output=True,
-            timeout=120,
+            timeout=180,
         )
-    xls = read_workbook(out / "good.xls")
-    ods = read_workbook(out / "good.ods")
+    return {"xls": out / "good.xls", "ods": out / "good.ods"}
+
+
+@pytest.mark.soffice
+def test_xls_and_ods_saved_by_libreoffice_read_like_xlsx(
+    need_soffice: None, lo_copies: dict[str, Path], tmp_path: Path
+):
+    xls = read_workbook(lo_copies["xls"])
+    ods = read_workbook(lo_copies["ods"])
     assert (xls.kind, ods.kind) == ("xls", "ods")
     for wb in (xls, ods):
         rows = wb.sheets[0].rows
@@ -198,8 +215,28 @@ def test_xls_and_ods_saved_by_libreoffice_read_like_xlsx(
         assert rows[3][1] == "铜陵某铜箔项目"
         assert rows[3][4] == 120000
     renamed = tmp_path / "xls改名.xlsx"
-    shutil.copy(out / "good.xls", renamed)
+    shutil.copy(lo_copies["xls"], renamed)
     assert read_workbook(renamed).kind == "xls"
+
+
+@pytest.mark.soffice
+def test_encrypted_xls_is_told_before_calamine(
+    need_soffice: None, lo_copies: dict[str, Path], tmp_path: Path, no_calamine
+):
+    """An xls with a FILEPASS record right after BOF (made by retyping the record that
+    LibreOffice writes there: same length, so the OLE stream keeps its size)."""
+    import olefile
+
+    path = tmp_path / "有密码.xls"
+    shutil.copy(lo_copies["xls"], path)
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        data = bytearray(ole.openstream("Workbook").read())
+        bof_size = int.from_bytes(data[2:4], "little")
+        second = 4 + bof_size
+        data[second : second + 2] = (0x002F).to_bytes(2, "little")
+        ole.write_stream("Workbook", bytes(data))
+    err = _rejected(path)
+    assert err.code == "encrypted" and "有密码" in err.message
 
 
 # --------------------------------------------------------------------------- bad files
