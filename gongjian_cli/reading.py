@@ -13,7 +13,8 @@ reason ("有密码", not "损坏"):
 2. magic bytes: OLE (xls, or an encrypted Office file), zip (xlsx/xlsm/xlsb/ods), or
    something else (PNG, PDF, HTML, text → not-spreadsheet);
 3. OLE: an ``EncryptedPackage`` stream (encrypted xlsx) or a FILEPASS record (encrypted
-   xls) → encrypted; no Workbook stream (a .doc renamed .xls) → not-spreadsheet;
+   xls) → encrypted; no Workbook stream (a .doc renamed .xls) → not-spreadsheet; a
+   sheet whose DIMENSIONS record is over ``max_cells`` → too-large;
 4. zip: sizes and ratio from ``ZipFile.infolist()`` before anything is decompressed
    (zip-bomb); which parts it holds (a Word document renamed .xlsx → not-spreadsheet);
 5. xlsx/xlsm: one streaming pass over each sheet's XML to find cells far away from the
@@ -24,6 +25,15 @@ reason ("有密码", not "损坏"):
    too-large.
 
 Macros are never run (no reader here runs them); ``has_macros`` only records them.
+
+Limits, known and accepted: the far-cell guard reads cell references written the way
+every office suite and library writes them (``r="XFD1048576"``); a file crafted with
+unusual XML syntax for them (spaces around '=', single quotes) is not caught before
+calamine, nor is an .xls whose DIMENSIONS record lies (the format bounds it at 65536 ×
+256 cells, ~1 GB peak in calamine before the ``max_cells`` check); .xlsb sheets are not
+pre-checked. Formula
+cells without a value are found in .xlsx/.xlsm only (LibreOffice always stores values
+in .ods; .xls/.xlsb are skipped).
 """
 
 from __future__ import annotations
@@ -174,8 +184,9 @@ def _describe_foreign(head: bytes) -> str:
     return "未知格式的文件"
 
 
-def _check_ole(data: bytes, path: Path) -> tuple[str, bool]:
-    """Classify an OLE compound file: (kind, has_macros); reject encrypted or non-xls."""
+def _check_ole(data: bytes, path: Path, *, max_cells: int) -> tuple[str, bool]:
+    """Classify an OLE compound file: (kind, has_macros); reject encrypted or non-xls,
+    and an xls whose sheet dimensions exceed ``max_cells``."""
     import olefile  # only OLE files need it; keep start-up light
 
     try:
@@ -195,17 +206,72 @@ def _check_ole(data: bytes, path: Path) -> tuple[str, bool]:
             )
         stream = "Workbook" if "workbook" in streams else "Book"
         with ole.openstream(stream) as fh:
-            head = fh.read(64 * 1024)
+            book = fh.read()
     except FileRejected:
         raise
     except Exception as exc:
         raise _reject("corrupt", path, f"已损坏，无法打开（{type(exc).__name__}）") from exc
     finally:
         ole.close()
-    if _biff_has_filepass(head):
+    if _biff_has_filepass(book):
         raise _reject("encrypted", path, _ENCRYPTED)
+    _check_biff_dimensions(book, path, max_cells)
     has_macros = any(s.startswith(("_vba_project_cur", "macros")) for s in streams)
     return "xls", has_macros
+
+
+def _biff_records(book: bytes, pos: int, limit: int) -> Iterator[tuple[int, int, bytes]]:
+    """(offset, type, data) of up to ``limit`` BIFF records from ``pos``."""
+    for _ in range(limit):
+        if pos + 4 > len(book):
+            return
+        rtype = int.from_bytes(book[pos : pos + 2], "little")
+        size = int.from_bytes(book[pos + 2 : pos + 4], "little")
+        yield pos, rtype, book[pos + 4 : pos + 4 + size]
+        pos += 4 + size
+
+
+def _check_biff_dimensions(book: bytes, path: Path, max_cells: int) -> None:
+    """Refuse an xls sheet whose DIMENSIONS record spans more than ``max_cells``.
+
+    calamine allocates the used rectangle (up to 65536 × 256 in xls, ~1 GB peak for a
+    stray value in IV65536); every writer records that rectangle in DIMENSIONS (0x0200),
+    which each sheet's BOUNDSHEET (0x0085) lets us reach without reading cells. Only
+    BIFF8 is checked; anything unexpected is left to calamine.
+    """
+    sheets: list[tuple[int, str]] = []
+    for _, rtype, rec in _biff_records(book, 0, 10_000):
+        if rtype == 0x000A:  # EOF of the globals
+            break
+        if rtype == 0x0085 and len(rec) >= 8 and rec[5] == 0:  # a worksheet
+            sheets.append((int.from_bytes(rec[0:4], "little"), _boundsheet_name(rec)))
+    for offset, name in sheets:
+        for _, rtype, rec in _biff_records(book, offset, 64):
+            if rtype == 0x0200 and len(rec) >= 12:
+                rows = int.from_bytes(rec[4:8], "little")
+                cols = int.from_bytes(rec[10:12], "little")
+                if rows * cols > max_cells:
+                    raise _reject(
+                        "too-large",
+                        path,
+                        f"的工作表“{name}”范围过大（有内容的单元格延伸到第{rows}行、第{cols}列，"
+                        f"超过{max_cells}个单元格），请删除远处的多余内容后再报送",
+                    )
+                break
+            if rtype == 0x000A:
+                break
+
+
+def _boundsheet_name(rec: bytes) -> str:
+    """The sheet name of a BIFF8 BOUNDSHEET record (ShortXLUnicodeString)."""
+    count, flags = rec[6], rec[7] if len(rec) > 7 else 0
+    raw = rec[8:]
+    try:
+        if flags & 1:
+            return raw[: 2 * count].decode("utf-16-le")
+        return raw[:count].decode("latin-1")
+    except (UnicodeDecodeError, IndexError):
+        return "?"
 
 
 _ENCRYPTED = "设置了打开密码（有密码），无法读取。请在Excel/WPS中取消密码后另存，再重新报送"
@@ -532,12 +598,15 @@ def read_workbook(
             path,
             f"过大（{size / 2**20:.0f}MB，上限{max_uncompressed / 2**20:.0f}MB），拒绝读取",
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # a folder named .xlsx, no permission, vanished meanwhile
+        raise _reject("corrupt", path, f"无法打开（{exc.strerror or exc}）") from exc
     sha256 = hashlib.sha256(data).hexdigest()
 
     zf: zipfile.ZipFile | None = None
     if data.startswith(_OLE_MAGIC):
-        kind, has_macros = _check_ole(data, path)
+        kind, has_macros = _check_ole(data, path, max_cells=max_cells)
     elif data.startswith(_ZIP_MAGICS):
         zf, kind, has_macros = _check_zip(
             data, path, max_uncompressed=max_uncompressed, max_ratio=max_ratio
@@ -565,13 +634,33 @@ def read_workbook(
     )
 
 
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+_TYPE_ATTR = re.compile(rb'\bType\s*=\s*["\']([^"\']*)["\']')
+_TARGET_ATTR = re.compile(rb'\bTarget\s*=\s*["\']([^"\']*)["\']')
+
+
+def _worksheet_parts(zf: zipfile.ZipFile) -> list[str]:
+    """The worksheet parts the workbook's relationships name (wherever a writer put
+    them), plus any part under xl/worksheets/. A regex over the small rels part: the
+    full XML parse is only needed to map parts to sheet names."""
+    names = set(zf.namelist())
+    parts = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    if "xl/_rels/workbook.xml.rels" in names:
+        rels = zf.read("xl/_rels/workbook.xml.rels")
+        for m in _RELATIONSHIP.finditer(rels):
+            kind = _TYPE_ATTR.search(m.group(1))
+            target = _TARGET_ATTR.search(m.group(1))
+            if kind and target and kind.group(1).endswith(b"/worksheet"):
+                t = target.group(1).decode("utf-8", "replace")
+                part = _normpath(t.lstrip("/") if t.startswith("/") else f"xl/{t}")
+                if part in names:
+                    parts.add(part)
+    return sorted(parts)
+
+
 def _scan_xlsx(zf: zipfile.ZipFile, path: Path, *, max_cells: int) -> dict[str, _SheetScan]:
     """Scan each worksheet part; refuse far-flung cells; map results to sheet names."""
-    parts = [
-        i.filename
-        for i in zf.infolist()
-        if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")
-    ]
+    parts = _worksheet_parts(zf)
     by_part: dict[str, _SheetScan] = {}
     try:
         for part in parts:

@@ -178,6 +178,22 @@ def far_cell_xlsx(path: Path) -> Path:
     return path
 
 
+def moved_sheet_xlsx(path: Path, source: Path, *, new_part: str = "xl/custom/data.xml") -> Path:
+    """``source`` with its first worksheet part moved elsewhere (rels and content types
+    follow): a valid package some writers produce."""
+    old = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            name = info.filename
+            if name == old:
+                name = new_part
+            elif name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                data = data.replace(b"worksheets/sheet1.xml", new_part[3:].encode())
+            out.writestr(name, data)
+    return path
+
+
 _ODS_CONTENT = (
     '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '

@@ -14,6 +14,7 @@ from _build_bad_files import (
     docx_as_xlsx,
     encrypted_xlsx,
     far_cell_xlsx,
+    moved_sheet_xlsx,
     notice_construction,
     png_as_xls,
     repeated_ods,
@@ -182,8 +183,12 @@ def lo_copies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path] | Non
         return None
     base = tmp_path_factory.mktemp("lo")
     src = workbook(base / "good.xlsx", {"在建": notice_construction([ROW])})
+    far = openpyxl.Workbook()
+    far.active["A1"] = "项目名称"
+    far.active["IV65536"] = "x"
+    far.save(base / "far.xlsx")
     out = base / "out"
-    for fmt in ("xls", "ods"):
+    for fmt, inputs in (("xls", [src, base / "far.xlsx"]), ("ods", [src])):
         subprocess.run(
             [
                 "soffice",
@@ -193,13 +198,13 @@ def lo_copies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path] | Non
                 fmt,
                 "--outdir",
                 str(out),
-                str(src),
+                *map(str, inputs),
             ],
             check=True,
             capture_output=True,
             timeout=180,
         )
-    return {"xls": out / "good.xls", "ods": out / "good.ods"}
+    return {"xls": out / "good.xls", "ods": out / "good.ods", "far-xls": out / "far.xls"}
 
 
 @pytest.mark.soffice
@@ -237,6 +242,15 @@ def test_encrypted_xls_is_told_before_calamine(
         ole.write_stream("Workbook", bytes(data))
     err = _rejected(path)
     assert err.code == "encrypted" and "有密码" in err.message
+
+
+@pytest.mark.soffice
+def test_far_away_cell_in_xls_is_refused_without_calamine(
+    need_soffice: None, lo_copies: dict[str, Path], no_calamine
+):
+    err = _rejected(lo_copies["far-xls"])
+    assert err.code == "too-large"
+    assert "65536" in err.message
 
 
 # --------------------------------------------------------------------------- bad files
@@ -318,6 +332,24 @@ def test_far_away_cell_is_refused_without_calamine(tmp_path: Path, no_calamine):
     assert err.code == "too-large"
     assert "XFD" not in err.message  # told as row/column numbers
     assert "1048576" in err.message
+
+
+def test_far_away_cell_in_a_worksheet_stored_elsewhere(tmp_path: Path, no_calamine):
+    far = far_cell_xlsx(tmp_path / "远处.xlsx")
+    err = _rejected(moved_sheet_xlsx(tmp_path / "挪位置.xlsx", far))
+    assert err.code == "too-large"
+
+
+def test_worksheet_stored_elsewhere_still_reads_formulas(tmp_path: Path):
+    rows = notice_construction([[1, "甲", "", "", "=1+1", 1, "续建", "是", ""]])
+    src = workbook(tmp_path / "f.xlsx", {"在建": rows})
+    [sheet] = read_workbook(moved_sheet_xlsx(tmp_path / "挪.xlsx", src)).sheets
+    assert sheet.formula_cells_without_value == {(4, 4)}
+
+
+def test_folder_named_like_a_workbook_is_reported(tmp_path: Path):
+    (tmp_path / "目录.xlsx").mkdir()
+    assert _rejected(tmp_path / "目录.xlsx").code == "corrupt"
 
 
 def test_sheet_over_max_cells_is_too_large(good: Path):
