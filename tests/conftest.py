@@ -69,3 +69,10 @@ def sample_inbox(tmp_path: Path, sample_manifest: dict) -> Path:
         t = datetime.fromisoformat(entry["received"]).timestamp()
         os.utime(inbox / rel, (t, t))
     return inbox
+
+
+@pytest.fixture(autouse=True)
+def _run_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in its own temporary folder: default outputs (./reports, ./outbox,
+    ./feedback, gongjian.db) never land in the repository."""
+    monkeypatch.chdir(tmp_path)

@@ -1,0 +1,130 @@
+"""The whole monthly loop on the shipped samples, through the CLI: collect → status → report.
+
+The expected figures come from samples/manifest.json, which samples/generate.py computes
+with its own reading of the cells (not gongjian's code); a few are also worked out by
+hand below, from the rows listed in samples/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gongjian_cli.cli import cli
+
+MONEY = {"investment", "planned_investment"}
+
+
+@pytest.fixture
+def collected(sample_inbox: Path, tmp_path: Path) -> Path:
+    db = tmp_path / "ledger.db"
+    result = CliRunner().invoke(
+        cli, ["--db", str(db), "collect", str(sample_inbox), "--feedback", str(tmp_path / "fb")]
+    )
+    assert result.exit_code == 1, result.output  # the broken download is rejected
+    return db
+
+
+def _report(db: Path, month: str) -> dict:
+    result = CliRunner().invoke(
+        cli, ["--db", str(db), "report", "--month", month, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("month", ["2020-04", "2020-05"])
+def test_report_figures_match_the_independent_computation(collected, sample_manifest, month):
+    report = _report(collected, month)
+    expected = sample_manifest["expected_metrics"][month]
+    for district, figures in expected.items():
+        metrics = (
+            report["total"]["metrics"]
+            if district == "全市"
+            else report["districts"][district]["metrics"]
+        )
+        for key, value in figures.items():
+            if key.startswith("registered_") and district != "全市":
+                continue  # the city-level split exists only in the total
+            actual = metrics[key]["actual"]
+            if key in MONEY:
+                assert actual == pytest.approx(value, abs=1e-4), (district, key)
+            else:
+                assert actual == value, (district, key)
+
+
+def test_statuses_carried_missing_late(collected, sample_manifest):
+    report = _report(collected, "2020-05")
+    subs = {d: v["submissions"] for d, v in report["districts"].items()}
+    assert subs["郊区"]["planned"] == {
+        "status": "carried",
+        "month": "2020-04",
+        "file": "郊区附件2_202004.xlsx",
+    }
+    assert subs["铜官区"]["planned"]["status"] == "missing"
+    assert subs["铜官区"]["construction"]["status"] == "late"
+    assert subs["义安区"]["construction"]["file"] == "义安区报表（修改版）.xlsx"
+    for district, tables in sample_manifest["expected_status"]["2020-05"].items():
+        for table, entry in tables.items():
+            assert subs[district][table]["status"] == entry["status"], (district, table)
+
+
+def test_hand_worked_figures(collected, tmp_path):
+    may, april = _report(collected, "2020-05"), _report(collected, "2020-04")
+    yian = may["districts"]["义安区"]["metrics"]
+    # 义安区 May: the 修改版 (5-24) supersedes the 5-20 file. The first file gives 6.10亿;
+    # the 修改版 raises 铜材精深加工项目 from 18000 to 19500 万元: 6.10 + 0.15 = 6.25亿.
+    # Registered: 5 in the first file, +1 (智能家电零部件项目 否 → 是) = 6.
+    assert yian["investment"]["actual"] == pytest.approx(6.25)
+    assert yian["registered"]["actual"] == 6
+    # rate = 6.25 / 40 = 0.15625 → 0.1563; time progress 5/12 = 0.4167: behind.
+    assert yian["investment"]["rate"] == pytest.approx(0.1563, abs=1e-4)
+    assert yian["investment"]["behind"] is True
+    assert may["time_progress"] == pytest.approx(0.4167, abs=1e-4)
+    # 经开区: 电子级化学品配套仓储项目 reports 13500 完成 > 12000 总投资 → its investment
+    # is excluded, the row still counts as a new start: 8.74亿, not 8.74 + 1.35 = 10.09.
+    assert may["districts"]["经开区"]["metrics"]["investment"]["actual"] == pytest.approx(8.74)
+    # 郊区 sends no 附件2 in May: April's 5 projects, 23.4亿, are carried unchanged.
+    for report in (may, april):
+        assert report["districts"]["郊区"]["metrics"]["planned_count"]["actual"] == 5
+    # Completed has no target: rate and behind are null.
+    assert may["total"]["metrics"]["completed"] == {
+        "actual": 5,
+        "target": None,
+        "rate": None,
+        "behind": None,
+    }
+    # Month over month, city investment: 30.08 − 19.96 = 10.12亿 (本月新增, shown in md).
+    out = tmp_path / "reports"
+    args = ["--db", str(collected), "report", "--month", "2020-05", "--format", "md"]
+    md = CliRunner().invoke(cli, [*args, "--out", str(out)])
+    assert md.exit_code == 0, md.output
+    text = (out / "月度通报-2020-05.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| 重点项目投资任务"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    # city: 30.08 / 200 = 15.0%, +10.12; 经开区: 8.74 − 6.01 (April) = +2.73
+    assert cells[1] == "30.08 / 200（**15.0%**，+10.12）"
+    assert cells[2] == "8.74 / 64（**13.7%**，+2.73）"
+
+
+def test_findings_in_the_report_name_the_cell(collected):
+    findings = _report(collected, "2020-05")["findings"]
+    by_code = {(f["file"], f["code"]): f for f in findings}
+    f = by_code["枞阳县2020年5月项目表.xlsx", "below-1yi"]
+    assert (f["district"], f["table"], f["sheet"], f["row"], f["column"], f["value"]) == (
+        "枞阳县",
+        "planned",
+        "附件2谋划",
+        11,
+        "C",
+        "8000",
+    )
+    rejected = by_code["铜官区附件3（损坏）.xlsx", "corrupt"]
+    assert rejected["row"] is None and rejected["severity"] == "error"
+    dup = [f for f in findings if f["code"] == "duplicate-across-districts"]
+    assert sorted((f["district"], f["row"]) for f in dup) == [("义安区", 9), ("经开区", 8)]
+    # The superseded 义安区报表.xlsx is not in effect: none of its findings are listed.
+    assert not any(f["file"] == "义安区报表.xlsx" for f in findings)
