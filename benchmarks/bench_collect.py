@@ -160,7 +160,7 @@ def collect_time(folder: Path, work: Path) -> tuple[float, subprocess.CompletedP
 def stages(folder: Path, work: Path) -> dict[str, float]:
     """Seconds spent in each stage of collect, run serially in this process (no threads)."""
     from gongjian_cli import ledger
-    from gongjian_cli.collect import FileBatch, table_label
+    from gongjian_cli.collect import table_label
     from gongjian_cli.feedback import feedback_path, write_feedback
     from gongjian_cli.identify import IdentifyOptions, identify
     from gongjian_cli.metadata import read_template_meta
@@ -175,7 +175,6 @@ def stages(folder: Path, work: Path) -> dict[str, float]:
     if db.exists():
         db.unlink()
     conn = ledger.open_ledger(db)
-    batch = FileBatch(conn)
     spent = dict.fromkeys(("read", "meta", "locate+parse", "identify", "validate", "ledger"), 0.0)
     spent["feedback"] = 0.0
     clock = time.perf_counter
@@ -228,7 +227,7 @@ def stages(folder: Path, work: Path) -> dict[str, float]:
             found,
         )
         t = clock()
-        with batch.file():
+        with ledger.transaction(conn):
             ledger.insert_submission(conn, sub)
         spent["ledger"] += clock() - t
         if sub.all_findings:
@@ -243,7 +242,6 @@ def stages(folder: Path, work: Path) -> dict[str, float]:
                 table_label=table_label(ident.table),
             )
             spent["feedback"] += clock() - t
-    batch.commit()
     conn.close()
     return spent
 

@@ -2,11 +2,9 @@
 
 One file at a time, sorted by name. A file is either recorded whole (all its tables
 together) or not at all; a file that cannot be read or identified is recorded as
-rejected, with the reason. Each file is written inside its own SAVEPOINT, and files are
-committed in batches (every ``BATCH_FILES`` files or ``BATCH_SECONDS``, and at the end):
-a failure or Ctrl-C rolls back the current file only and commits the files before it;
-a hard crash (power cut, kill -9) loses at most the uncommitted batch, never part of a
-file. Committing per file cost 2–8 ms of fsync each, as much as reading the file. Nothing is printed here:
+rejected, with the reason. Each file is one transaction (``ledger.transaction``): a
+failure or Ctrl-C rolls back the current file only; the files before it are committed.
+(The ledger's WAL mode makes a commit cheap: see ``ledger``.) Nothing is printed here:
 the caller gets a :class:`CollectResult` and a ``progress`` callback.
 
 Decisions (see also the README):
@@ -30,11 +28,9 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -210,8 +206,7 @@ def collect_inbox(
         check_feedback_dir(feedback_dir, inbox)
     result = CollectResult(inbox=inbox, feedback_dir=feedback_dir)
     files, skipped = listing if listing is not None else iter_inbox(inbox)
-    batch = FileBatch(conn)
-    collector = _Collector(conn, targets=targets, options=options, batch=batch)
+    collector = _Collector(conn, targets=targets, options=options)
     # Files are read READ_THREADS at a time, READ_AHEAD ahead of the one being recorded:
     # calamine releases the GIL while it parses, so reading overlaps the Python work
     # (parsing rows, validation, SQLite) of the file before. Everything else stays on
@@ -234,7 +229,6 @@ def collect_inbox(
             result.items.extend(collector.collect_file(path, future))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        batch.commit()  # every file completed so far lands, whatever stopped the run
     for path, reason in skipped:
         result.items.append(
             TableResult(path=path, file_name=path.name, outcome=Outcome.SKIPPED, reason=reason)
@@ -257,7 +251,6 @@ class _Pending:
 
 READ_THREADS = 2
 READ_AHEAD = 4
-BATCH_FILES = 50
 
 _Read = tuple[Any, TemplateMeta | None]  # (reading.RawWorkbook, template metadata)
 
@@ -271,61 +264,9 @@ def read_file(path: Path) -> _Read:
     return wb, read_template_meta(path)
 
 
-BATCH_SECONDS = 2.0
-
-
-class FileBatch:
-    """One outer transaction over several files, each file in a SAVEPOINT of its own.
-
-    ``with batch.file():`` writes one file: on any exception (KeyboardInterrupt
-    included) that file's writes are rolled back; on KeyboardInterrupt / SystemExit the
-    files completed before it are committed at once, then the exception goes on.
-    """
-
-    def __init__(
-        self,
-        conn: sqlite3.Connection,
-        *,
-        max_files: int = BATCH_FILES,
-        max_seconds: float = BATCH_SECONDS,
-    ) -> None:
-        self.conn = conn
-        self.max_files = max_files
-        self.max_seconds = max_seconds
-        self._files = 0
-        self._started = 0.0
-
-    @contextmanager
-    def file(self) -> Iterator[sqlite3.Connection]:
-        conn = self.conn
-        if not conn.in_transaction:
-            conn.execute("BEGIN IMMEDIATE")
-            self._files, self._started = 0, time.monotonic()
-        conn.execute("SAVEPOINT gongjian_file")
-        try:
-            yield conn
-        except BaseException as exc:
-            conn.execute("ROLLBACK TO gongjian_file")
-            conn.execute("RELEASE gongjian_file")
-            if not isinstance(exc, Exception):  # Ctrl-C: keep what is complete
-                self.commit()
-            raise
-        conn.execute("RELEASE gongjian_file")
-        self._files += 1
-        if self._files >= self.max_files or time.monotonic() - self._started >= self.max_seconds:
-            self.commit()
-
-    def commit(self) -> None:
-        if self.conn.in_transaction:
-            self.conn.execute("COMMIT")
-
-
 class _Collector:
-    def __init__(
-        self, conn: sqlite3.Connection, *, targets: Targets, options: Any, batch: FileBatch
-    ) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, targets: Targets, options: Any) -> None:
         self.conn = conn
-        self.batch = batch
         self.targets = targets
         self.options = options
         self.pending_feedback: list[_Pending] = []
@@ -410,7 +351,7 @@ class _Collector:
                 rejections.append((item, rej))
 
         if new or rejections:
-            with self.batch.file():  # the whole file, or nothing of it
+            with ledger.transaction(self.conn):  # the whole file, or nothing of it
                 for item, sub in new:
                     item.submission_id = ledger.insert_submission(self.conn, sub)
                 for item, rej in rejections:
@@ -518,7 +459,7 @@ class _Collector:
             item.outcome = Outcome.DUPLICATE
             item.reason = f"此前已因同一原因退回：{reason}"
             return item
-        with self.batch.file():
+        with ledger.transaction(self.conn):
             item.submission_id = ledger.insert_rejection(self.conn, rej)
         self.pending_feedback.append(_Pending(path, [], [], rejection=item))
         return item

@@ -592,27 +592,29 @@ def test_collect_the_sample_inbox(sample_inbox, sample_manifest, ledger, targets
     assert not any("退回修改" in p.name for p in sample_inbox.rglob("*"))
 
 
-def test_file_batch_commits_every_n_files_and_rolls_back_one(ledger) -> None:
-    from gongjian_cli.collect import FileBatch
+def test_each_file_is_committed_before_the_next(inbox, ledger, targets, monkeypatch, tmp_path):
+    _three_files(inbox)
+    db = ledger.execute("PRAGMA database_list").fetchone()["file"]
+    real = ledger_mod.insert_submission
+    seen_by_other: dict[str, list[str]] = {}
 
-    def insert(name: str) -> None:
-        ledger.execute(
-            "INSERT INTO submissions (file_name, file_path, status, received_at, collected_at)"
-            " VALUES (?, '', 'rejected', '', '')",
-            (name,),
-        )
+    def spy(conn, sub, **kw):
+        other = sqlite3.connect(db)  # another process's view: only committed files
+        seen_by_other[sub.file_name] = [
+            r[0] for r in other.execute("SELECT file_name FROM submissions")
+        ]
+        other.close()
+        return real(conn, sub, **kw)
 
-    batch = FileBatch(ledger, max_files=2, max_seconds=60)
-    with batch.file():
-        insert("a")
-    assert ledger.in_transaction  # one file: not yet committed
-    with pytest.raises(ValueError), batch.file():
-        insert("b")
-        raise ValueError
-    with batch.file():
-        insert("c")
-    assert not ledger.in_transaction  # two files done: committed
-    assert [r[0] for r in ledger.execute("SELECT file_name FROM submissions")] == ["a", "c"]
+    monkeypatch.setattr(ledger_mod, "insert_submission", spy)
+    run(inbox, ledger, targets)
+    assert seen_by_other["A-义安区-2020年5月-附件3.xlsx"] == []
+    assert seen_by_other["C-铜官区-2020年5月-附件2.xlsx"] == [
+        "A-义安区-2020年5月-附件3.xlsx",
+        "B-郊区2020年5月报表.xlsx",
+        "B-郊区2020年5月报表.xlsx",
+    ]
+    assert not ledger.in_transaction
 
 
 def test_progress_is_called_per_file_in_order(inbox, ledger, targets) -> None:

@@ -59,6 +59,27 @@ def test_new_ledger_has_schema_version(tmp_path):
     assert schema_version(conn) == SCHEMA_VERSION
 
 
+def test_ledger_uses_wal_and_leaves_a_foreign_database_alone(tmp_path):
+    conn = open_ledger(tmp_path / "l.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    other = tmp_path / "other.db"
+    c = sqlite3.connect(other)
+    c.execute("CREATE TABLE x (a)")
+    c.commit()
+    c.close()
+    with pytest.raises(LedgerError):
+        open_ledger(other)
+    c = sqlite3.connect(other)
+    assert c.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    c.close()
+
+
+def test_insert_needs_a_transaction(ledger):
+    with pytest.raises(ValueError, match="transaction"):
+        insert_submission(ledger, _sub("a.xlsx", "经开区", "2020-05", "2020-05-20 10:00:00"))
+
+
 def test_refuses_foreign_or_newer_database(tmp_path):
     other = tmp_path / "other.db"
     c = sqlite3.connect(other)
