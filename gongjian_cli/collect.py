@@ -206,7 +206,12 @@ def collect_inbox(
         check_feedback_dir(feedback_dir, inbox)
     result = CollectResult(inbox=inbox, feedback_dir=feedback_dir)
     files, skipped = listing if listing is not None else iter_inbox(inbox)
-    collector = _Collector(conn, targets=targets, options=options)
+    feedback = None
+    if feedback_dir is not None:
+        from gongjian_cli.feedback import FeedbackWriter
+
+        feedback = _Feedback(feedback_dir, FeedbackWriter())
+    collector = _Collector(conn, targets=targets, options=options, feedback=feedback)
     # Files are read READ_THREADS at a time, READ_AHEAD ahead of the one being recorded:
     # calamine releases the GIL while it parses, so reading overlaps the Python work
     # (parsing rows, validation, SQLite) of the file before. Everything else stays on
@@ -227,26 +232,18 @@ def collect_inbox(
             if progress is not None:
                 progress(path)
             result.items.extend(collector.collect_file(path, future))
+        for path, reason in skipped:
+            result.items.append(
+                TableResult(path=path, file_name=path.name, outcome=Outcome.SKIPPED, reason=reason)
+            )
+        _read_back_supersession(conn, result.items)
+        if feedback is not None:
+            feedback.finish(result)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    for path, reason in skipped:
-        result.items.append(
-            TableResult(path=path, file_name=path.name, outcome=Outcome.SKIPPED, reason=reason)
-        )
-    _read_back_supersession(conn, result.items)
-    if feedback_dir is not None:
-        _write_feedback(result, collector.pending_feedback, feedback_dir)
+        if feedback is not None:
+            feedback.writer.close()
     return result
-
-
-@dataclass(slots=True)
-class _Pending:
-    """A file whose feedback is still to be written: its tables with findings, or a note."""
-
-    path: Path
-    items: list[TableResult]
-    findings: list[Finding]
-    rejection: TableResult | None = None
 
 
 READ_THREADS = 2
@@ -264,12 +261,74 @@ def read_file(path: Path) -> _Read:
     return wb, read_template_meta(path)
 
 
+class _Feedback:
+    """The feedback of a run: a job per file as soon as the file is recorded (written in
+    another process while collecting goes on), its path set on the items at the end."""
+
+    def __init__(self, root: Path, writer: Any) -> None:
+        self.root = root
+        self.writer = writer  # feedback.FeedbackWriter
+        self.items: list[list[TableResult]] = []  # per job: the items it is for
+
+    def findings(self, path: Path, items: list[TableResult], findings: list[Finding]) -> None:
+        from gongjian_cli.feedback import FeedbackJob, feedback_path
+
+        first = items[0]
+        if first.district is None or first.month is None:
+            return
+        labels = "、".join(table_label(i.table) for i in items if i.table is not None)
+        job = FeedbackJob(
+            out_path=feedback_path(self.root / first.month, first.district, path.name),
+            file_name=path.name,
+            district=first.district,
+            month=first.month,
+            source=path,
+            findings=tuple(findings),
+            table_label=labels,
+        )
+        self.writer.submit(job)
+        self.items.append(items)
+
+    def rejection(self, path: Path, item: TableResult) -> None:
+        from gongjian_cli.feedback import FeedbackJob, feedback_path
+
+        month = item.month or (item.received_at or datetime.now()).strftime("%Y-%m")
+        job = FeedbackJob(
+            out_path=feedback_path(self.root / month, item.district, path.name),  # None: 未识别/
+            file_name=path.name,
+            district=item.district,
+            month=item.month,
+            reason=item.reason or "",
+        )
+        self.writer.submit(job)
+        self.items.append([item])
+
+    def finish(self, result: CollectResult) -> None:
+        """Wait for every job; a failure is noted, never fatal (the ledger is committed)."""
+        for items, (job, written) in zip(self.items, self.writer.results(), strict=True):
+            if isinstance(written, BaseException):  # the run's data is safe; tell the clerk
+                result.feedback_errors.append(
+                    f"{job.file_name}：{type(written).__name__}: {written}"
+                )
+                continue
+            for item in items:
+                item.feedback = written
+            result.feedback_files.append(written)
+
+
 class _Collector:
-    def __init__(self, conn: sqlite3.Connection, *, targets: Targets, options: Any) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        targets: Targets,
+        options: Any,
+        feedback: _Feedback | None,
+    ) -> None:
         self.conn = conn
         self.targets = targets
         self.options = options
-        self.pending_feedback: list[_Pending] = []
+        self.feedback = feedback
 
     # -- one file ------------------------------------------------------------------------
     def collect_file(self, path: Path, read: Future[_Read] | None = None) -> list[TableResult]:
@@ -356,11 +415,12 @@ class _Collector:
                     item.submission_id = ledger.insert_submission(self.conn, sub)
                 for item, rej in rejections:
                     item.submission_id = ledger.insert_rejection(self.conn, rej)
-        findings = [f for _, sub in new for f in sub.all_findings]
-        if findings:
-            self.pending_feedback.append(_Pending(path, [i for i, _ in new], findings))
-        elif rejections and not new:
-            self.pending_feedback.append(_Pending(path, [], [], rejection=rejections[0][0]))
+        if self.feedback is not None:
+            findings = [f for _, sub in new for f in sub.all_findings]
+            if findings:
+                self.feedback.findings(path, [i for i, _ in new], findings)
+            elif rejections and not new:
+                self.feedback.rejection(path, rejections[0][0])
         return results
 
     def _table(
@@ -461,7 +521,8 @@ class _Collector:
             return item
         with ledger.transaction(self.conn):
             item.submission_id = ledger.insert_rejection(self.conn, rej)
-        self.pending_feedback.append(_Pending(path, [], [], rejection=item))
+        if self.feedback is not None:
+            self.feedback.rejection(path, item)
         return item
 
 
@@ -569,44 +630,3 @@ def _read_back_supersession(conn: sqlite3.Connection, items: list[TableResult]) 
         if item.outcome is Outcome.ACCEPTED and item.submission_id in later:
             item.outcome = Outcome.SUPERSEDED
             item.superseded_by = later[item.submission_id]
-
-
-def _write_feedback(result: CollectResult, pending: list[_Pending], root: Path) -> None:
-    """Write the feedback of each pending file; a failure is noted, never fatal (the
-    ledger is already committed)."""
-    for p in pending:
-        try:
-            written = _feedback_one(p, root)
-        except Exception as exc:  # the run's data is safe; tell the clerk, go on
-            result.feedback_errors.append(f"{p.path.name}：{type(exc).__name__}: {exc}")
-            continue
-        if written is not None:
-            result.feedback_files.append(written)
-
-
-def _feedback_one(p: _Pending, root: Path) -> Path | None:
-    from gongjian_cli.feedback import feedback_path, write_feedback, write_rejection_note
-
-    if p.rejection is not None:
-        item = p.rejection
-        month = item.month or (item.received_at or datetime.now()).strftime("%Y-%m")
-        out = feedback_path(root / month, item.district, p.path.name)  # None: 未识别/
-        item.feedback = write_rejection_note(
-            out,
-            file_name=p.path.name,
-            reason=item.reason or "",
-            district=item.district,
-            month=item.month,
-        )
-        return item.feedback
-    first = p.items[0] if p.items else None
-    if first is None or first.district is None or first.month is None:
-        return None
-    out = feedback_path(root / first.month, first.district, p.path.name)
-    labels = "、".join(table_label(i.table) for i in p.items if i.table is not None)
-    written = write_feedback(
-        p.path, p.findings, out, district=first.district, month=first.month, table_label=labels
-    )
-    for i in p.items:
-        i.feedback = written
-    return written

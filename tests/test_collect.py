@@ -654,3 +654,19 @@ def test_columns_shared_by_both_tables_need_the_table_option(inbox, ledger, targ
         "SELECT completed FROM rows WHERE submission_id = ?", (item.submission_id,)
     ).fetchone()[0]
     assert completed == 0.0
+
+
+def test_feedback_failure_is_reported_per_file(inbox, ledger, targets, tmp_path) -> None:
+    rows = [*PLANNED_ROWS, (3, "小型技改项目", 8000, "义安区", "", "", "", "", "", "")]
+    write_table(inbox / "义安区-2020年5月-附件2.xlsx", Table.PLANNED, rows)
+    write_table(inbox / "郊区-2020年5月-附件2.xlsx", Table.PLANNED, rows)
+    fb = tmp_path / "feedback"
+    (fb / "2020-05").mkdir(parents=True)
+    (fb / "2020-05" / "义安区").write_text("a file where the district's folder should be")
+    result = run(inbox, ledger, targets, feedback=fb)
+    (problem,) = result.feedback_errors
+    assert problem.startswith("义安区-2020年5月-附件2.xlsx：")
+    (written,) = result.feedback_files
+    assert written.parent == fb / "2020-05" / "郊区"
+    assert [i.feedback for i in result.items] == [None, written]
+    assert [i.outcome for i in result.items] == [Outcome.ACCEPTED, Outcome.ACCEPTED]

@@ -504,3 +504,100 @@ def test_rejection_note_with_district(tmp_path):
     ws = openpyxl.load_workbook(out).active
     assert ws["A1"].value == "郊区：文件未能受理，请处理后重新报送"
     assert ws["B5"].value == "未识别"
+
+
+# ------------------------------------------------------------------- FeedbackWriter
+
+
+def _jobs(tmp_path: Path, source: Path) -> list:
+    from gongjian_cli.feedback import FeedbackJob
+
+    return [
+        FeedbackJob(
+            out_path=tmp_path / "fb" / "a.xlsx",
+            file_name=source.name,
+            district="经开区",
+            month="2020-05",
+            source=source,
+            findings=tuple(_findings(source.name)),
+            table_label="附件2",
+        ),
+        FeedbackJob(  # cannot be written: its folder is a file
+            out_path=tmp_path / "blocked" / "x" / "b.xlsx",
+            file_name="b.xlsx",
+            district=None,
+            month=None,
+            reason="文件已损坏",
+        ),
+        FeedbackJob(
+            out_path=tmp_path / "fb" / "c.xlsx",
+            file_name="c.xlsx",
+            district="郊区",
+            month="2020-05",
+            reason="文件已损坏",
+        ),
+    ]
+
+
+def _check_results(tmp_path: Path, results: list) -> None:
+    paths = [r for _, r in results]
+    assert paths[0] == tmp_path / "fb" / "a.xlsx" and paths[0].exists()
+    assert isinstance(paths[1], OSError)
+    assert paths[2] == tmp_path / "fb" / "c.xlsx" and paths[2].exists()
+    assert openpyxl.load_workbook(paths[0]).sheetnames[0] == FEEDBACK_SHEET
+
+
+def test_writer_writes_in_another_process_and_reports_each_failure(tmp_path, source):
+    from gongjian_cli.feedback import FeedbackWriter
+
+    (tmp_path / "blocked").write_text("a file where a folder should be")
+    writer = FeedbackWriter()
+    for job in _jobs(tmp_path, source):
+        writer.submit(job)
+    assert writer._pool is not None  # the jobs went to the feedback process
+    _check_results(tmp_path, writer.results())
+    assert writer._pool is None  # stopped once done
+
+
+def test_writer_falls_back_to_this_process(tmp_path, source, monkeypatch):
+    import concurrent.futures
+
+    from gongjian_cli.feedback import FeedbackWriter
+
+    def no_process(*args, **kwargs):
+        raise OSError("cannot start a process")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_process)
+    (tmp_path / "blocked").write_text("a file where a folder should be")
+    writer = FeedbackWriter()
+    for job in _jobs(tmp_path, source):
+        writer.submit(job)
+    assert writer._pool is None
+    _check_results(tmp_path, writer.results())
+
+
+def test_writer_redoes_the_jobs_of_a_dead_process(tmp_path, source, monkeypatch):
+    import concurrent.futures
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from gongjian_cli.feedback import FeedbackWriter
+
+    class DeadPool:
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
+        def submit(self, fn, *args):
+            future: Future = Future()
+            future.set_exception(BrokenProcessPool("the process died"))
+            return future
+
+        def shutdown(self, **kwargs) -> None:
+            pass
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", DeadPool)
+    (tmp_path / "blocked").write_text("a file where a folder should be")
+    writer = FeedbackWriter()
+    for job in _jobs(tmp_path, source):
+        writer.submit(job)
+    _check_results(tmp_path, writer.results())
