@@ -258,7 +258,7 @@ def read_file(path: Path) -> _Read:
     from gongjian_cli.reading import read_workbook
 
     wb = read_workbook(path)
-    return wb, read_template_meta(path)
+    return wb, read_template_meta(path, sheets=wb.sheets)
 
 
 class _Feedback:

@@ -40,6 +40,8 @@ _MAX_UNPACKED_FOR_SHEET = 64 * 1024 * 1024  # whole workbook before calamine ope
 _MAX_RATIO = 200  # uncompressed / compressed, per member
 _MAX_OLE_FILE = 64 * 1024 * 1024  # .xls opened by calamine for the hidden sheet
 
+_META_ROWS = 50  # the hidden sheet's record is looked for in its first rows
+
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -55,33 +57,46 @@ def meta_values(*, district: str, month: str, table: Table, version: str) -> dic
     return {"district": district, "month": month, "table": str(table), "version": version}
 
 
-def read_template_meta(path: Path) -> TemplateMeta | None:
+def read_template_meta(path: Path, *, sheets: Iterable[Any] | None = None) -> TemplateMeta | None:
     """(district, month, table, version) the template wrote, or None.
 
     Priority: document properties, then defined names, then the hidden sheet. Never
     raises on a corrupt, foreign, encrypted or huge file: the answer is then None.
+    ``sheets`` are the file's sheets as ``reading.read_workbook`` read them (objects
+    with ``name`` and ``rows``): the hidden sheet is then looked up there instead of
+    reading the workbook a second time.
     """
     try:
-        return _read(Path(path))
+        return _read(Path(path), sheets)
     except Exception:  # any garbage input: the caller falls back to other clues
         return None
 
 
-def _read(path: Path) -> TemplateMeta | None:
+def _read(path: Path, sheets: Iterable[Any] | None) -> TemplateMeta | None:
     if not path.is_file():
         return None
     with path.open("rb") as f:
         magic = f.read(8)
     if magic.startswith(_ZIP_MAGIC):
-        return _read_zip(path)
+        return _read_zip(path, sheets)
     if magic == _OLE_MAGIC:
+        if sheets is not None:
+            return _from_sheets(sheets)
         if path.stat().st_size > _MAX_OLE_FILE:
             return None
         return _from_hidden_sheet(path)
     return None
 
 
-def _read_zip(path: Path) -> TemplateMeta | None:
+def _from_sheets(sheets: Iterable[Any]) -> TemplateMeta | None:
+    """The hidden sheet's record among sheets already read."""
+    for sheet in sheets:
+        if sheet.name == META_SHEET:
+            return _record(_pairs(sheet.rows[:_META_ROWS]))
+    return None
+
+
+def _read_zip(path: Path, sheets: Iterable[Any] | None) -> TemplateMeta | None:
     with zipfile.ZipFile(path) as zf:
         infos = {i.filename: i for i in zf.infolist()}
 
@@ -100,6 +115,8 @@ def _read_zip(path: Path) -> TemplateMeta | None:
             meta = _safe_record(reader)
             if meta is not None:
                 return meta
+        if sheets is not None:
+            return _from_sheets(sheets)
         total = sum(i.file_size for i in infos.values())
         if total > _MAX_UNPACKED_FOR_SHEET or not all(
             _small(i, _MAX_UNPACKED_FOR_SHEET) for i in infos.values()
@@ -188,7 +205,7 @@ def _from_hidden_sheet(path: Path) -> TemplateMeta | None:
         wb = CalamineWorkbook.from_filelike(f)
         if META_SHEET not in wb.sheet_names:
             return None
-        rows = wb.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False, nrows=50)
+        rows = wb.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False, nrows=_META_ROWS)
     return _record(_pairs(rows))
 
 

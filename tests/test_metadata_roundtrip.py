@@ -18,6 +18,7 @@ from python_calamine import CalamineWorkbook
 from gongjian_cli import metadata, template
 from gongjian_cli.models import TemplateMeta
 from gongjian_cli.month import Month
+from gongjian_cli.reading import read_workbook
 from gongjian_cli.schema import Table
 
 pytestmark = pytest.mark.soffice
@@ -117,8 +118,11 @@ def test_metadata_survives_libreoffice(need_soffice, filled, tmp_path, route, ca
         path = _convert(path, fmt, tmp_path / f"step{step}-{fmt}", profile)
         if fmt == "xls":  # the intermediate .xls: only the hidden sheet is read there
             assert metadata.read_template_meta(path) == WANT
+            sheets = read_workbook(path).sheets
+            assert metadata.read_template_meta(path, sheets=sheets) == WANT
 
     assert metadata.read_template_meta(path) == WANT
+    assert metadata.read_template_meta(path, sheets=read_workbook(path).sheets) == WANT
     survived = {name for name, meta in _carriers(path).items() if meta == WANT}
     assert survived == carriers
 

@@ -14,6 +14,7 @@ from gongjian_cli.errors import GongjianError, UsageError
 from gongjian_cli.metadata import META_SHEET, read_template_meta
 from gongjian_cli.models import TemplateMeta
 from gongjian_cli.month import Month
+from gongjian_cli.reading import read_workbook
 from gongjian_cli.schema import (
     COLUMNS,
     REGISTERED_CHOICES,
@@ -285,6 +286,10 @@ def test_metadata_priority_properties_then_names_then_sheet(built, tmp_path):
         replace={"xl/workbook.xml": no_names},
     )
     assert read_template_meta(f) == TemplateMeta("经开区", "2020-05", Table.PLANNED, "1")  # sheet
+    # the same from the sheets collect has already read (no second read of the workbook)
+    sheets = read_workbook(f).sheets
+    assert read_template_meta(f, sheets=sheets) == read_template_meta(f)
+    assert read_template_meta(f, sheets=[s for s in sheets if s.name != META_SHEET]) is None
 
 
 def test_a_broken_carrier_falls_back_to_the_next(built, tmp_path):
