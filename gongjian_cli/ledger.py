@@ -24,7 +24,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from gongjian_cli.errors import LedgerError
 from gongjian_cli.models import Finding, Rejection, Submission
@@ -213,12 +215,32 @@ _ROW_FIELDS = operator.attrgetter(
 _INSERT_ROW = (
     "INSERT INTO rows (id, submission_id, excel_row, name, total, completed, region, unit,"
     " issues, start_text, start_class, finished, registered, excluded, exclude_investment,"
-    " exclude_registered, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " exclude_registered, raw) VALUES "
 )
 _INSERT_FINDING = (
     "INSERT INTO findings (submission_id, row_id, file, sheet, excel_row, col, field, value,"
-    " severity, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " severity, code, message) VALUES "
 )
+_ROWS_PER_INSERT = 500
+
+
+def _insert_many(conn: sqlite3.Connection, insert: str, params: list[tuple[Any, ...]]) -> None:
+    """``insert`` (``INSERT INTO t (…) VALUES ``) for every tuple of ``params``, with one
+    multi-row statement per chunk of up to ``_ROWS_PER_INSERT`` rows.
+
+    Not executemany: that runs a statement per row, and sqlite3 releases and re-takes
+    the GIL around each one. With collect's reader threads busy in Python, every
+    re-take waits for them, which made the ledger writes three times slower.
+    """
+    if not params:
+        return
+    width = len(params[0])
+    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per = max(1, min(_ROWS_PER_INSERT, limit // width))
+    one = "(" + ", ".join("?" * width) + ")"
+    for start in range(0, len(params), per):
+        chunk = params[start : start + per]
+        conn.execute(insert + ", ".join([one] * len(chunk)), list(chain.from_iterable(chunk)))
 
 
 def insert_submission(
@@ -268,7 +290,8 @@ def insert_submission(
     sub_id = int(cur.lastrowid or 0)
     first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM rows").fetchone()[0]
     encode, fields = _ENCODE_RAW, _ROW_FIELDS
-    conn.executemany(
+    _insert_many(
+        conn,
         _INSERT_ROW,
         [
             (row_id, sub_id, *fields(r), encode(r.raw))
@@ -279,8 +302,7 @@ def insert_submission(
     for row_id, r in enumerate(rows, start=first_id):
         if r.findings:
             findings.extend(_finding_params(sub_id, row_id, r.findings))
-    if findings:
-        conn.executemany(_INSERT_FINDING, findings)
+    _insert_many(conn, _INSERT_FINDING, findings)
     resupersede(conn, ident.district, ident.month, ident.table)
     return sub_id
 
