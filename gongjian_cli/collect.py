@@ -212,17 +212,18 @@ def collect_inbox(
 
         feedback = _Feedback(feedback_dir, FeedbackWriter())
     collector = _Collector(conn, targets=targets, options=options, feedback=feedback)
-    # Files are read READ_THREADS at a time, READ_AHEAD ahead of the one being recorded:
-    # calamine releases the GIL while it parses, so reading overlaps the Python work
-    # (parsing rows, validation, SQLite) of the file before. Everything else stays on
-    # this thread, in order.
+    # Files are prepared (read, located, parsed, identified, validated: see
+    # _Collector.prepare) READ_THREADS at a time, READ_AHEAD ahead of the one being
+    # recorded. calamine and SQLite release the GIL while they work, so reading a file
+    # overlaps the Python work of others and the ledger writes of the one before.
+    # Everything that touches the ledger stays on this thread, in order.
     pool = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="gongjian-read")
-    queue: deque[tuple[Path, Future[_Read]]] = deque()
+    queue: deque[tuple[Path, Future[_Prepared]]] = deque()
     pending = iter(sorted(files))
 
     def read_ahead() -> None:
         while len(queue) < READ_AHEAD and (path := next(pending, None)) is not None:
-            queue.append((path, pool.submit(read_file, path)))
+            queue.append((path, pool.submit(collector.prepare, path)))
 
     try:
         read_ahead()
@@ -246,10 +247,19 @@ def collect_inbox(
     return result
 
 
-READ_THREADS = 2
+READ_THREADS = 1
 READ_AHEAD = 4
 
 _Read = tuple[Any, TemplateMeta | None]  # (reading.RawWorkbook, template metadata)
+_Table = tuple["TableResult", Submission | None, Rejection | None]
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """One file made ready for the ledger: each table's item, with the submission or
+    rejection to record (None: nothing to record)."""
+
+    tables: list[_Table]
 
 
 def read_file(path: Path) -> _Read:
@@ -331,16 +341,18 @@ class _Collector:
         self.feedback = feedback
 
     # -- one file ------------------------------------------------------------------------
-    def collect_file(self, path: Path, read: Future[_Read] | None = None) -> list[TableResult]:
-        """Read, identify, validate and record one file; never raises but KeyboardInterrupt.
+    def collect_file(
+        self, path: Path, prepared: Future[_Prepared] | None = None
+    ) -> list[TableResult]:
+        """Prepare and record one file; never raises but KeyboardInterrupt.
 
-        ``read`` is the file already being read in a background thread (see
-        :func:`read_file`); without it the file is read here.
+        ``prepared`` is the file already being prepared in a reader thread (see
+        :meth:`prepare`); without it the file is prepared here.
         """
         received = _received_at(path)
         try:
-            wb, meta = read.result() if read is not None else read_file(path)
-            return self._collect(path, received, wb, meta)
+            ready = prepared.result() if prepared is not None else self.prepare(path)
+            return self._record(path, ready)
         except FileRejected as exc:
             return [self._reject_file(path, received, exc.code, exc.message)]
         except Exception as exc:  # a bug or MemoryError on one file must not stop the run
@@ -354,12 +366,17 @@ class _Collector:
             )
             return [item]  # no note to the district: the fault is ours
 
-    def _collect(
-        self, path: Path, received: datetime, wb: Any, meta: TemplateMeta | None
-    ) -> list[TableResult]:
+    def prepare(self, path: Path) -> _Prepared:
+        """Read, locate, parse, identify and validate every table of one file.
+
+        Everything but the ledger, so that it can run in a reader thread. FileRejected
+        when the file cannot be read or holds no table.
+        """
         from gongjian_cli.feedback import FEEDBACK_SHEET, REJECTION_SHEET
         from gongjian_cli.metadata import META_SHEET
 
+        received = _received_at(path)
+        wb, meta = read_file(path)
         blocks = []
         looked_at = []
         for sheet in wb.sheets:
@@ -372,9 +389,7 @@ class _Collector:
         if not blocks:
             raise FileRejected("no-table", _no_table_reason(looked_at, self.targets.year))
 
-        new: list[tuple[TableResult, Submission]] = []
-        rejections: list[tuple[TableResult, Rejection]] = []
-        results: list[TableResult] = []
+        tables: list[_Table] = []
         seen_keys: dict[tuple[str, str, Table], str] = {}
         for sheet, block in blocks:
             item, sub, rej = self._table(path, wb, sheet, block, meta, received, len(blocks))
@@ -394,6 +409,16 @@ class _Collector:
                     item, sub = _rejected_item(rej, path), None
                 else:
                     seen_keys[key] = sheet.name
+            tables.append((item, sub, rej))
+        return _Prepared(tables)
+
+    def _record(self, path: Path, prepared: _Prepared) -> list[TableResult]:
+        """Record a prepared file: what the ledger already holds is a duplicate, the rest
+        lands in one transaction; then the file's feedback is queued."""
+        new: list[tuple[TableResult, Submission]] = []
+        rejections: list[tuple[TableResult, Rejection]] = []
+        results: list[TableResult] = []
+        for item, sub, rej in prepared.tables:
             if sub is not None and (dup := ledger.find_duplicate(self.conn, sub)) is not None:
                 item.outcome = Outcome.DUPLICATE
                 item.submission_id = dup

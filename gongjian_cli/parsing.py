@@ -15,8 +15,10 @@ they need is on ``ParsedRow`` (raw cells keep '' apart from a value).
 from __future__ import annotations
 
 import math
+import operator
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -849,11 +851,23 @@ class _RowContext:
         self.block = block
         cols = block.columns
         self.cols = list(cols.items())
-        self.extras = list(block.extra_columns.items())
+        # raw: every matched column under its key, then the extra columns under their
+        # header text, read with one C-level call per row
+        keys = [*cols.keys(), *block.extra_columns.values()]
+        indexes = [*cols.values(), *block.extra_columns.keys()]
+        self.raw_keys = keys
+        self.raw_cells: Callable[[list[Any]], Any] = (
+            operator.itemgetter(*indexes) if len(indexes) > 1 else _one_cell(indexes)
+        )
         self.labels = {key: block.label(key) for key in cols}
         self.letters = {key: column_letter(i) for key, i in cols.items()}
         self.fset = block.sheet.formula_cells_without_value
-        self.has = set(cols)
+        has = set(cols)
+        self.text_keys = [k for k in ("name", "region", "unit", "issues") if k in has]
+        self.has_total = "total" in has
+        self.has_completed = "completed" in has
+        self.has_start = "start" in has
+        self.has_registered = "registered" in has
         self.unit_total = block.units.get("total", 1.0)
         self.unit_completed = block.units.get("completed", 1.0)
         self.start_cache: dict[str, StartParse] = {}
@@ -894,54 +908,44 @@ class _RowContext:
         float amount, a text) take inline paths; 开竣工情况/是否入库 values are cached
         per table.
         """
-        raw = {key: row[i] for key, i in self.cols}
-        for i, header in self.extras:
-            raw[header] = row[i]
+        raw = dict(zip(self.raw_keys, self.raw_cells(row), strict=True))
         findings: list[Finding] = []
         if self.fset:
             for key, i in self.cols:
                 if (excel_row, i) in self.fset:
                     self.finding(findings, "formula-no-value", key, excel_row, None)
-        has = self.has
-        name = region = unit = issues = start_text = cls = registered = None
-        total = completed = None
+        texts = {}
+        for key in self.text_keys:  # name, region, unit, issues
+            v = raw[key]
+            texts[key] = (v.strip() or None) if type(v) is str else _clean_text(v)
+        total = completed = start_text = cls = registered = None
         finished = False
-        if "name" in has:
-            v = raw["name"]
-            name = (v.strip() or None) if type(v) is str else _clean_text(v)
-        if "total" in has:
+        if self.has_total:
             v = raw["total"]
-            if type(v) is float and self.unit_total == 1.0 and v >= 0:
+            if type(v) is float and v >= 0 and self.unit_total == 1.0:
                 total = v
             else:
                 total = self._amount(v, "total", self.unit_total, excel_row, findings)
             if total is not None:
                 sums["total"] += total
-        if "completed" in has:
+        if self.has_completed:
             v = raw["completed"]
-            if type(v) is float and self.unit_completed == 1.0 and v >= 0:
+            if type(v) is float and v >= 0 and self.unit_completed == 1.0:
                 completed = v
             else:
                 completed = self._amount(v, "completed", self.unit_completed, excel_row, findings)
             if completed is not None:
                 sums["completed"] += completed
-        if "region" in has:
-            v = raw["region"]
-            region = (v.strip() or None) if type(v) is str else _clean_text(v)
-        if "unit" in has:
-            v = raw["unit"]
-            unit = (v.strip() or None) if type(v) is str else _clean_text(v)
-        if "issues" in has:
-            v = raw["issues"]
-            issues = (v.strip() or None) if type(v) is str else _clean_text(v)
-        if "start" in has:
+        if self.has_start:
             v = raw["start"]
-            sp = self.start_cache.get(v) if type(v) is str else None
-            if sp is None:
+            if type(v) is str:
+                sp = self.start_cache.get(v)
+                if sp is None:
+                    sp = self.start_cache[v] = classify_start(v)
+                start_text = v.strip() or None
+            else:
                 sp = classify_start(v)
-                if type(v) is str:
-                    self.start_cache[v] = sp
-            start_text = (v.strip() or None) if type(v) is str else _clean_text(v)
+                start_text = _clean_text(v)
             cls, finished = sp.cls, sp.finished
             if not sp.recognized:
                 self.finding(
@@ -952,31 +956,38 @@ class _RowContext:
                     v,
                     "请选填：新开工、续建、新开工（已竣工）、续建（已竣工）、未开工",
                 )
-        if "registered" in has:
+        if self.has_registered:
             v = raw["registered"]
-            rp = self.reg_cache.get(v) if type(v) is str else None
-            if rp is None:
+            if type(v) is str:
+                rp = self.reg_cache.get(v)
+                if rp is None:
+                    rp = self.reg_cache[v] = parse_registered(v)
+            else:
                 rp = parse_registered(v)
-                if type(v) is str:
-                    self.reg_cache[v] = rp
             registered = rp.value
             if not rp.recognized:
                 self.finding(findings, "registered-unknown", "registered", excel_row, v)
+        get = texts.get
         return ParsedRow(
             excel_row=excel_row,
             raw=raw,
-            name=name,
+            name=get("name"),
             total=total,
             completed=completed,
-            region=region,
-            unit=unit,
-            issues=issues,
+            region=get("region"),
+            unit=get("unit"),
+            issues=get("issues"),
             start_text=start_text,
             start_class=cls,
             finished=finished,
             registered=registered,
             findings=findings,
         )
+
+
+def _one_cell(indexes: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """The cells at ``indexes`` (none or one) as a tuple, like a multi-index itemgetter."""
+    return lambda row: tuple(row[i] for i in indexes)
 
 
 def _check_sum(
