@@ -749,9 +749,11 @@ class FeedbackWriter:
 
     def results(self) -> list[tuple[FeedbackJob, Path | BaseException]]:
         """Each job in submission order with the path written, or the exception raised."""
+        out: list[tuple[FeedbackJob, Path | BaseException]] = []
+        if not self._jobs:
+            return out
         from concurrent.futures.process import BrokenProcessPool
 
-        out: list[tuple[FeedbackJob, Path | BaseException]] = []
         try:
             for job, future in self._jobs:
                 written: Path | BaseException
