@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from gongjian_cli.errors import LedgerError
-from gongjian_cli.models import Finding, Rejection, Submission
+from gongjian_cli.models import Finding, ParsedRow, Rejection, Submission
 from gongjian_cli.month import Month
 from gongjian_cli.schema import Severity, SubmissionStatus, Table
 
@@ -243,22 +243,54 @@ def _insert_many(conn: sqlite3.Connection, insert: str, params: list[tuple[Any, 
         conn.execute(insert + ", ".join([one] * len(chunk)), list(chain.from_iterable(chunk)))
 
 
+@dataclass(slots=True)
+class EncodedRows:
+    """A submission's rows as the ledger stores them (see :func:`encode_rows`).
+
+    Plain tuples and strings: far cheaper to send to another process than the
+    ``ParsedRow`` objects (collect prepares files in worker processes).
+    """
+
+    values: list[tuple[Any, ...]]  # per row: the rows table's columns from excel_row to raw
+    findings: list[tuple[int, list[Finding]]]  # (index of the row, its findings)
+
+    def all_findings(self) -> list[Finding]:
+        return [f for _, found in self.findings for f in found]
+
+
+def encode_rows(rows: Sequence[ParsedRow]) -> EncodedRows:
+    """The column values of ``rows`` for the rows table (raw cells as JSON), and their
+    findings."""
+    encode, fields = _ENCODE_RAW, _ROW_FIELDS
+    return EncodedRows(
+        [(*fields(r), encode(r.raw)) for r in rows],
+        [(i, r.findings) for i, r in enumerate(rows) if r.findings],
+    )
+
+
 def insert_submission(
-    conn: sqlite3.Connection, sub: Submission, *, collected_at: datetime | None = None
+    conn: sqlite3.Connection,
+    sub: Submission,
+    *,
+    collected_at: datetime | None = None,
+    rows: EncodedRows | None = None,
 ) -> int:
     """Write one submission with its rows and findings; the caller holds the transaction.
 
     Recomputes supersession for its (district, month, table). Returns the new id.
-    Rows get their ids here (after the largest id in the table) so that their findings
-    can name them without a round trip per row: the INSERT into submissions has taken
-    the write lock, so no other connection can add rows until the caller commits.
+    ``rows`` are the submission's rows already encoded (:func:`encode_rows`); then
+    ``sub.rows`` is not read. Rows get their ids here (after the largest id in the
+    table) so that their findings can name them without a round trip per row: the
+    INSERT into submissions has taken the write lock, so no other connection can add
+    rows until the caller commits.
     """
     if not conn.in_transaction:
         raise ValueError("insert_submission needs an open transaction (ledger.transaction)")
     ident = sub.identity
-    rows = sub.rows
+    if rows is None:
+        rows = encode_rows(sub.rows)
     errors = warnings = 0
-    for f in sub.all_findings:
+    for f in (*sub.findings, *rows.all_findings()):
         if f.severity == Severity.ERROR:
             errors += 1
         else:
@@ -282,26 +314,21 @@ def insert_submission(
             json.dumps(sub.columns, ensure_ascii=False),
             _iso(sub.received_at),
             _iso(collected_at or datetime.now()),
-            len(rows),
+            len(rows.values),
             errors,
             warnings,
         ),
     )
     sub_id = int(cur.lastrowid or 0)
     first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM rows").fetchone()[0]
-    encode, fields = _ENCODE_RAW, _ROW_FIELDS
     _insert_many(
         conn,
         _INSERT_ROW,
-        [
-            (row_id, sub_id, *fields(r), encode(r.raw))
-            for row_id, r in enumerate(rows, start=first_id)
-        ],
+        [(row_id, sub_id, *values) for row_id, values in enumerate(rows.values, start=first_id)],
     )
     findings = _finding_params(sub_id, None, sub.findings)
-    for row_id, r in enumerate(rows, start=first_id):
-        if r.findings:
-            findings.extend(_finding_params(sub_id, row_id, r.findings))
+    for index, found in rows.findings:
+        findings.extend(_finding_params(sub_id, first_id + index, found))
     _insert_many(conn, _INSERT_FINDING, findings)
     resupersede(conn, ident.district, ident.month, ident.table)
     return sub_id

@@ -670,3 +670,95 @@ def test_feedback_failure_is_reported_per_file(inbox, ledger, targets, tmp_path)
     assert written.parent == fb / "2020-05" / "郊区"
     assert [i.feedback for i in result.items] == [None, written]
     assert [i.outcome for i in result.items] == [Outcome.ACCEPTED, Outcome.ACCEPTED]
+
+
+# ------------------------------------------------------------ large inbox: processes
+
+
+def _ledger_dump(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    skip = {"collected_at"}
+    out = {}
+    for table in ("submissions", "rows", "findings"):
+        cur = conn.execute(f"SELECT * FROM {table} ORDER BY id")
+        names = [d[0] for d in cur.description]
+        out[table] = [
+            tuple(v for n, v in zip(names, row, strict=True) if n not in skip) for row in cur
+        ]
+    return out
+
+
+def test_worker_processes_record_what_threads_record(
+    sample_inbox, targets, tmp_path, monkeypatch
+) -> None:
+    """The samples (good, broken, encrypted, unidentified files) prepared in worker
+    processes, as an inbox of PROCESS_MIN_FILES files would be, land exactly as when
+    they are prepared in threads."""
+    import gongjian_cli.collect as collect_mod
+    from gongjian_cli.ledger import open_ledger
+
+    started = []
+    real_start = collect_mod._start_processes
+
+    def start(collector, workers):
+        pool = real_start(collector, workers)
+        started.append(pool)
+        return pool
+
+    monkeypatch.setattr(collect_mod, "_start_processes", start)
+    results, dumps = [], []
+    for min_files in (10**6, 1):  # threads, then processes
+        monkeypatch.setattr(collect_mod, "PROCESS_MIN_FILES", min_files)
+        conn = open_ledger(tmp_path / f"ledger-{min_files}.db")
+        result = run(sample_inbox, conn, targets, feedback=tmp_path / f"fb-{min_files}")
+        results.append([(i.to_dict() | {"feedback": None}) for i in result.items])
+        dumps.append(_ledger_dump(conn))
+        conn.close()
+    assert len(started) == 1 and started[0] is not None  # the second run had processes
+    assert results[0] == results[1]
+    assert dumps[0] == dumps[1]
+    assert any(i["code"] == "corrupt" for i in results[1])  # a rejection came back too
+
+
+def test_worker_failure_comes_back_as_an_internal_error(inbox, ledger, targets, monkeypatch):
+    import gongjian_cli.collect as collect_mod
+
+    path = write_table(inbox / "义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+    collector = collect_mod._Collector(
+        ledger, targets=targets, options=IdentifyOptions(), feedback=None
+    )
+
+    def boom(p):
+        raise MemoryError("too big")
+
+    monkeypatch.setattr(collector, "prepare", boom)
+    monkeypatch.setattr(collect_mod, "_WORKER", collector)
+    failed = collect_mod._prepare_in_worker(path)  # as a worker process would answer
+    assert failed == collect_mod._Failed(None, "MemoryError: too big")
+
+    from concurrent.futures import Future
+
+    future: Future = Future()
+    future.set_result(failed)
+    preparers = collect_mod._Preparers(collector, 1)
+    (item,) = collector.collect_file(path, future, preparers)
+    assert (item.outcome, item.code) == (Outcome.REJECTED, "internal-error")
+    assert "MemoryError: too big" in item.reason
+    assert counts(ledger) == (0, 0, 0)
+
+
+def test_a_dead_worker_process_falls_back_to_this_process(inbox, ledger, targets) -> None:
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    import gongjian_cli.collect as collect_mod
+
+    path = write_table(inbox / "义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+    collector = collect_mod._Collector(
+        ledger, targets=targets, options=IdentifyOptions(), feedback=None
+    )
+    future: Future = Future()
+    future.set_exception(BrokenProcessPool("a worker died"))
+    preparers = collect_mod._Preparers(collector, 1)
+    (item,) = collector.collect_file(path, future, preparers)
+    assert (item.outcome, item.rows) == (Outcome.ACCEPTED, 2)
+    assert counts(ledger) == (1, 2, 0)
