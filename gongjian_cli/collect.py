@@ -635,11 +635,14 @@ class _Preparers:
 
     def result(self, path: Path, future: Future[Any]) -> _Prepared:
         """The prepared file (FileRejected, or _PrepareError from a worker, when not)."""
+        from concurrent.futures import CancelledError
         from concurrent.futures.process import BrokenProcessPool
 
         try:
             ready = future.result()
-        except BrokenProcessPool:  # a worker died (killed, out of memory): do it here
+        except (BrokenProcessPool, CancelledError):
+            # a worker died (killed, out of memory), or the pool was stopped because one
+            # did: prepare the file here
             self._stop_processes()
             return self.collector.prepare(path)
         if isinstance(ready, _Failed):

@@ -746,7 +746,8 @@ def test_worker_failure_comes_back_as_an_internal_error(inbox, ledger, targets, 
     assert counts(ledger) == (0, 0, 0)
 
 
-def test_a_dead_worker_process_falls_back_to_this_process(inbox, ledger, targets) -> None:
+@pytest.mark.parametrize("dead", ["broken", "cancelled"])
+def test_a_dead_worker_process_falls_back_to_this_process(inbox, ledger, targets, dead) -> None:
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
@@ -757,8 +758,30 @@ def test_a_dead_worker_process_falls_back_to_this_process(inbox, ledger, targets
         ledger, targets=targets, options=IdentifyOptions(), feedback=None
     )
     future: Future = Future()
-    future.set_exception(BrokenProcessPool("a worker died"))
+    if dead == "broken":
+        future.set_exception(BrokenProcessPool("a worker died"))
+    else:  # queued when the pool was stopped
+        future.cancel()
     preparers = collect_mod._Preparers(collector, 1)
     (item,) = collector.collect_file(path, future, preparers)
     assert (item.outcome, item.rows) == (Outcome.ACCEPTED, 2)
     assert counts(ledger) == (1, 2, 0)
+
+
+def test_no_worker_process_means_threads(inbox, ledger, targets, monkeypatch) -> None:
+    import gongjian_cli.collect as collect_mod
+
+    class NoProcesses:
+        def submit(self, *args):
+            raise OSError("cannot start a process")
+
+        def shutdown(self, **kwargs) -> None:
+            pass
+
+    monkeypatch.setattr(collect_mod, "_start_processes", lambda collector, workers: NoProcesses())
+    monkeypatch.setattr(collect_mod, "PROCESS_MIN_FILES", 1)
+    write_table(inbox / "A-义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
+    write_table(inbox / "B-郊区-2020年5月-附件2.xlsx", Table.PLANNED)
+    result = run(inbox, ledger, targets)
+    assert [i.outcome for i in result.items] == [Outcome.ACCEPTED, Outcome.ACCEPTED]
+    assert counts(ledger)[:2] == (2, 4)
