@@ -7,6 +7,11 @@ failure or Ctrl-C rolls back the current file only; the files before it are comm
 (The ledger's WAL mode makes a commit cheap: see ``ledger``.) Nothing is printed here:
 the caller gets a :class:`CollectResult` and a ``progress`` callback.
 
+Speed: the files after the one being recorded are prepared ahead (read, parsed,
+identified, validated, rows encoded for the ledger) in threads, or in worker processes
+for a large inbox (:class:`_Preparers`); feedback workbooks are written in a process of
+their own (``feedback.FeedbackWriter``). Only the ledger writes stay on this thread.
+
 Decisions (see also the README):
 
 - ``--month/--district/--table`` are identification sources only, ranked as DOMAIN.md

@@ -24,7 +24,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -240,7 +239,9 @@ def _insert_many(conn: sqlite3.Connection, insert: str, params: list[tuple[Any, 
     one = "(" + ", ".join("?" * width) + ")"
     for start in range(0, len(params), per):
         chunk = params[start : start + per]
-        conn.execute(insert + ", ".join([one] * len(chunk)), list(chain.from_iterable(chunk)))
+        conn.execute(
+            insert + ", ".join([one] * len(chunk)), list(itertools.chain.from_iterable(chunk))
+        )
 
 
 @dataclass(slots=True)
