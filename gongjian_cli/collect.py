@@ -526,7 +526,16 @@ class _Collector:
                 sheet_count=table_count,
             )
         except FileRejected as exc:
-            rej = _rejection(path, wb.sha256, received, exc.code, exc.message, sheet=sheet.name)
+            rej = _rejection(
+                path,
+                wb.sha256,
+                received,
+                exc.code,
+                exc.message,
+                sheet=sheet.name,
+                targets=self.targets,
+                options=self.options,
+            )
             return _rejected_item(rej, path), None, rej
         if block.table is not identity.table:  # the columns did not say; match them again
             block = locate_table(sheet, year=self.targets.year, table=identity.table) or block
@@ -588,7 +597,9 @@ class _Collector:
         return item, sub, None
 
     def _reject_file(self, path: Path, received: datetime, code: str, reason: str) -> TableResult:
-        rej = _rejection(path, _sha256(path), received, code, reason)
+        rej = _rejection(
+            path, _sha256(path), received, code, reason, targets=self.targets, options=self.options
+        )
         item = _rejected_item(rej, path)
         if ledger.find_duplicate_rejection(self.conn, rej) is not None:
             item.outcome = Outcome.DUPLICATE
@@ -767,7 +778,17 @@ def _rejection(
     *,
     sheet: str | None = None,
     identity: Identity | None = None,
+    targets: Targets | None = None,
+    options: Any = None,
 ) -> Rejection:
+    """A rejection record. Without an identity, the district, month and table are guessed
+    from the options and the file name (best effort, when ``targets`` is given), so that
+    the 退回说明 lands in the district's feedback folder and the bulletin names it."""
+    district = month = table = None
+    if identity is not None:
+        district, month, table = identity.district, identity.month, identity.table
+    elif targets is not None:
+        district, month, table = _guess_from_name(path, targets, options)
     return Rejection(
         file_name=path.name,
         file_path=str(path.resolve()),
@@ -776,10 +797,22 @@ def _rejection(
         received_at=received,
         code=code,
         reason=reason,
-        district=identity.district if identity else None,
-        month=identity.month if identity else None,
-        table=identity.table if identity else None,
+        district=district,
+        month=month,
+        table=table,
     )
+
+
+def _guess_from_name(
+    path: Path, targets: Targets, options: Any
+) -> tuple[str | None, str | None, Table | None]:
+    from gongjian_cli.identify import month_from_text, table_from_text
+
+    name = path.stem
+    district = getattr(options, "district", None) or targets.find_district_in(name)
+    month = getattr(options, "month", None) or month_from_text(name, year=targets.year)
+    table = getattr(options, "table", None) or table_from_text(name)
+    return district, month, table
 
 
 def _rejected_item(rej: Rejection, path: Path) -> TableResult:

@@ -30,3 +30,7 @@ class FileRejected(GongjianError):
         super().__init__(message)
         self.code = code
         self.message = message
+
+    def __reduce__(self) -> tuple[type[FileRejected], tuple[str, str]]:
+        # picklable, so that worker processes can hand a rejection back
+        return (FileRejected, (self.code, self.message))

@@ -124,6 +124,8 @@ def test_findings_in_the_report_name_the_cell(collected):
     )
     rejected = by_code["铜官区附件3（损坏）.xlsx", "corrupt"]
     assert rejected["row"] is None and rejected["severity"] == "error"
+    # unreadable, so identified from its name only: 铜官区, 附件3
+    assert (rejected["district"], rejected["table"]) == ("铜官区", "construction")
     dup = [f for f in findings if f["code"] == "duplicate-across-districts"]
     assert sorted((f["district"], f["row"]) for f in dup) == [("义安区", 9), ("经开区", 8)]
     # The superseded 义安区报表.xlsx is not in effect: none of its findings are listed.

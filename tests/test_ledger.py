@@ -171,3 +171,12 @@ def test_effective_submissions_statuses(ledger):
     assert eff["铜官区", c].status == SubmissionStatus.MISSING  # a later month doesn't count
     assert eff["枞阳县", c].status == SubmissionStatus.MISSING  # last year's doesn't carry
     assert eff["经开区", Table.PLANNED].status == SubmissionStatus.MISSING
+
+
+def test_file_rejected_survives_pickling():
+    import pickle
+
+    from gongjian_cli.errors import FileRejected
+
+    exc = pickle.loads(pickle.dumps(FileRejected("corrupt", "文件已损坏")))
+    assert (exc.code, exc.message, str(exc)) == ("corrupt", "文件已损坏", "文件已损坏")
