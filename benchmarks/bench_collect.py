@@ -35,30 +35,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from gongjian_cli.schema import COLUMNS, Table
+
 DISTRICTS = ("经开区", "枞阳县", "郊区", "义安区", "铜官区")
-PLANNED_HEAD = (
-    "序号",
-    "项目名称",
-    "总投资（万元）",
-    "所属区域",
-    "建设规模与内容",
-    "目前进展情况",
-    "2020年工作目标",
-    "项目单位",
-    "项目单位责任人",
-    "牵头协调推进责任单位",
-)
-CONSTRUCTION_HEAD = (
-    "序号",
-    "项目名称",
-    "项目单位",
-    "建设规模与内容",
-    "总投资（万元）",
-    "2020年完成投资（万元）",
-    "开竣工情况",
-    "是否入库",
-    "存在问题",
-)
+# the notice's headers, as the templates write them
+PLANNED_HEAD = tuple(c.label(2020) for c in COLUMNS[Table.PLANNED])
+CONSTRUCTION_HEAD = tuple(c.label(2020) for c in COLUMNS[Table.CONSTRUCTION])
 STARTS = ("新开工", "续建", "新开工（已竣工）", "续建（已竣工）", "未开工")
 
 FLOOR_SCRIPT = """

@@ -16,6 +16,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from _build_bad_files import CONSTRUCTION_HEADER, PLANNED_HEADER
 
 from gongjian_cli import ledger as ledger_mod
 from gongjian_cli.collect import CollectResult, collect_inbox
@@ -23,29 +24,7 @@ from gongjian_cli.errors import UsageError
 from gongjian_cli.identify import IdentifyOptions
 from gongjian_cli.schema import Outcome, Table
 
-PLANNED_HEAD = (
-    "序号",
-    "项目名称",
-    "总投资（万元）",
-    "所属区域",
-    "建设规模与内容",
-    "目前进展情况",
-    "2020年工作目标",
-    "项目单位",
-    "项目单位责任人",
-    "牵头协调推进责任单位",
-)
-CONSTRUCTION_HEAD = (
-    "序号",
-    "项目名称",
-    "项目单位",
-    "建设规模与内容",
-    "总投资（万元）",
-    "2020年完成投资（万元）",
-    "开竣工情况",
-    "是否入库",
-    "存在问题",
-)
+PLANNED_HEAD, CONSTRUCTION_HEAD = PLANNED_HEADER, CONSTRUCTION_HEADER
 PLANNED_ROWS = (
     (
         1,

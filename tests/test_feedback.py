@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
 import time
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from _build_bad_files import PLANNED_HEADER
+from office import soffice_convert
 from openpyxl.styles import Protection
 
 from gongjian_cli.errors import GongjianError, UsageError
@@ -27,18 +28,7 @@ from gongjian_cli.feedback import (
 from gongjian_cli.models import Finding, make_finding
 from gongjian_cli.schema import Severity
 
-HEADER = [
-    "序号",
-    "项目名称",
-    "总投资（万元）",
-    "所属区域",
-    "建设规模与内容",
-    "目前进展情况",
-    "2020年工作目标",
-    "项目单位",
-    "项目单位责任人",
-    "牵头协调推进责任单位",
-]
+HEADER = list(PLANNED_HEADER)
 SHEET = "附件2"
 
 
@@ -144,27 +134,6 @@ def _list_rows(ws) -> list[tuple]:
         if row[0] is None:
             break
         out.append((row[0], row[1], row[2], row[3], row[7]))
-    return out
-
-
-def _soffice_convert(src: Path, fmt: str, outdir: Path, profile: Path) -> Path:
-    subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(outdir),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    out = outdir / f"{src.stem}.{fmt}"
-    assert out.exists(), f"soffice did not write {out}"
     return out
 
 
@@ -362,7 +331,7 @@ def test_xlsm_source_gives_macro_free_xlsx(tmp_path, source):
 @pytest.mark.soffice
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
 def test_xls_and_ods_sources_are_rebuilt_as_xlsx(tmp_path, source, fmt, need_soffice):
-    converted = _soffice_convert(source, fmt, tmp_path / "conv", tmp_path / "lo-profile")
+    converted = soffice_convert([source], fmt, tmp_path / "conv", tmp_path / "lo-profile")[0]
     before = _sha(converted)
     out = write_feedback(
         converted, _findings(converted.name), tmp_path / "fb.xlsx", district="经开区",
@@ -392,7 +361,7 @@ def test_feedback_opens_in_libreoffice(tmp_path, source, need_soffice):
         source, _findings(source.name), tmp_path / "fb.xlsx", district="经开区",
         month="2020-05", table_label="附件2",
     )  # fmt: skip
-    pdf = _soffice_convert(out, "pdf", tmp_path / "pdf", tmp_path / "lo-profile")
+    pdf = soffice_convert([out], "pdf", tmp_path / "pdf", tmp_path / "lo-profile")[0]
     assert pdf.stat().st_size > 1000
 
 

@@ -7,12 +7,12 @@ carrier separately, the combined reader, and that the filled project survived.
 
 from __future__ import annotations
 
-import subprocess
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from office import soffice_convert
 from python_calamine import CalamineWorkbook
 
 from gongjian_cli import metadata, template
@@ -25,29 +25,6 @@ pytestmark = pytest.mark.soffice
 
 WANT = TemplateMeta("义安区", "2020-05", Table.CONSTRUCTION, "1")
 PROJECT = "年产5万吨高端铜箔项目"
-
-
-def _convert(src: Path, fmt: str, out_dir: Path, profile: Path) -> Path:
-    """``soffice --convert-to fmt`` with a private profile (others run soffice too)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(out_dir),
-            str(src),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    result = out_dir / f"{src.stem}.{fmt}"
-    assert result.is_file(), f"soffice did not write {result}: {proc.stdout} {proc.stderr}"
-    return result
 
 
 @pytest.fixture
@@ -115,7 +92,7 @@ def test_metadata_survives_libreoffice(need_soffice, filled, tmp_path, route, ca
     profile = tmp_path / "lo-profile"
     path = filled
     for step, fmt in enumerate(route):
-        path = _convert(path, fmt, tmp_path / f"step{step}-{fmt}", profile)
+        path = soffice_convert([path], fmt, tmp_path / f"step{step}-{fmt}", profile)[0]
         if fmt == "xls":  # the intermediate .xls: only the hidden sheet is read there
             assert metadata.read_template_meta(path) == WANT
             sheets = read_workbook(path).sheets

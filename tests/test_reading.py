@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -22,6 +21,7 @@ from _build_bad_files import (
     workbook,
     zip_bomb_xlsx,
 )
+from office import soffice_convert
 
 from gongjian_cli.errors import FileRejected
 from gongjian_cli.reading import SPREADSHEET_SUFFIXES, iter_inbox, read_workbook
@@ -189,21 +189,7 @@ def lo_copies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path] | Non
     far.save(base / "far.xlsx")
     out = base / "out"
     for fmt, inputs in (("xls", [src, base / "far.xlsx"]), ("ods", [src])):
-        subprocess.run(
-            [
-                "soffice",
-                "--headless",
-                f"-env:UserInstallation=file://{base / 'profile'}",
-                "--convert-to",
-                fmt,
-                "--outdir",
-                str(out),
-                *map(str, inputs),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
+        soffice_convert(inputs, fmt, out, base / "profile")
     return {"xls": out / "good.xls", "ods": out / "good.ods", "far-xls": out / "far.xls"}
 
 
