@@ -1,6 +1,6 @@
 """The click layer: parse arguments, call core functions, print, choose exit codes.
 
-Heavy libraries (pandas, openpyxl, calamine) are imported inside the commands so that
+Heavy libraries (openpyxl, xlsxwriter, calamine, jinja2) are imported inside the commands so that
 ``gongjian --help`` stays instant.
 """
 
