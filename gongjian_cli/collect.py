@@ -44,7 +44,14 @@ from typing import Any
 
 from gongjian_cli import ledger
 from gongjian_cli.errors import FileRejected, UsageError
-from gongjian_cli.models import Finding, Identity, Rejection, Submission, TemplateMeta
+from gongjian_cli.models import (
+    Finding,
+    Identity,
+    Rejection,
+    Submission,
+    TemplateMeta,
+    make_finding,
+)
 from gongjian_cli.schema import (
     COLUMNS,
     OUTCOME_LABEL,
@@ -575,7 +582,11 @@ class _Collector:
             header_row=block.header_row,
             columns=letters,
             rows=rows,
-            findings=[*_sheet_level(sheet_findings, rows), *table_findings],
+            findings=[
+                *_identity_conflicts(path.name, sheet.name, identity),
+                *_sheet_level(sheet_findings, rows),
+                *table_findings,
+            ],
             template_version=meta.version if meta is not None else None,
         )
         findings = sub.all_findings
@@ -767,6 +778,15 @@ def _sha256(path: Path) -> str | None:
         return h.hexdigest()
     except OSError:
         return None
+
+
+def _identity_conflicts(file_name: str, sheet: str, identity: Identity) -> list[Finding]:
+    """A warning for each source that named another district, month or table than the one
+    taken (e.g. last month's template re-used: metadata says 5月, the file name 6月)."""
+    return [
+        make_finding("identity-conflict", file=file_name, sheet=sheet, detail=conflict)
+        for conflict in identity.conflicts
+    ]
 
 
 def _rejection(

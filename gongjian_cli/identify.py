@@ -328,12 +328,33 @@ def identify(
         )
     if block is not None:
         _check_columns_agree(file_name, sheet_name, block, table)
+    finders = (
+        ("district", district, lambda text: _districts_in(targets, text)),
+        ("month", month, lambda text: _month_set(text, year)),
+        ("table", table, _tables_in),
+    )
+    conflicts = []
+    for key, part, find in finders:
+        for source, text in texts:
+            if key == "table" and source == SOURCE_FILE and sheet_count > 1:
+                continue
+            found = find(text)
+            if len(found) == 1 and (seen := next(iter(found))) != part.value:
+                conflicts.append(
+                    f"{_PART_LABEL[key]}：{source}为“{_show(seen)}”，"
+                    f"按{part.how}取“{_show(part.value)}”"
+                )
     return Identity(
         district=str(district.value),
         month=str(month.value),
         table=Table(table.value),
         how={"district": district.how, "month": month.how, "table": table.how},
+        conflicts=conflicts,
     )
+
+
+def _show(value: Any) -> str:
+    return TABLE_LABEL[value] if isinstance(value, Table) else str(value)
 
 
 def _month_set(text: str, year: int) -> set[str]:

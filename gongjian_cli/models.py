@@ -110,6 +110,7 @@ class Identity:
     month: str  # YYYY-MM
     table: Table
     how: dict[str, str]  # part -> source, e.g. {"district": "模板元数据", "month": "文件名"}
+    conflicts: list[str] = field(default_factory=list)  # later sources that said otherwise
 
 
 @dataclass(slots=True)

@@ -187,6 +187,11 @@ RULES: dict[str, Rule] = {
         ),
         _rule("start-blank", W, "开竣工情况未填写，不计入开工或续建数"),
         _rule("sum-mismatch", W, "合计行与明细之和不一致"),
+        _rule(
+            "identity-conflict",
+            W,
+            "文件名、工作表名或标题与识别结果不一致，请核实是否用错了模板、写错了月份或县区",
+        ),
     )
 }
 del E, W

@@ -764,3 +764,18 @@ def test_no_worker_process_means_threads(inbox, ledger, targets, monkeypatch) ->
     result = run(inbox, ledger, targets)
     assert [i.outcome for i in result.items] == [Outcome.ACCEPTED, Outcome.ACCEPTED]
     assert counts(ledger)[:2] == (2, 4)
+
+
+def test_identity_conflict_is_a_warning_on_the_sheet(tmp_path, ledger, targets):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_table(inbox / "附件3-经开区-2020年06月.xlsx", Table.CONSTRUCTION)
+    result = run(inbox, ledger, targets, month="2020-05")
+    (item,) = result.items
+    assert (item.outcome, item.month, item.warnings) == (Outcome.ACCEPTED, "2020-05", 1)
+    row = ledger.execute(
+        "SELECT sheet, excel_row, severity, code, message FROM findings"
+        " WHERE code = 'identity-conflict'"
+    ).fetchone()
+    assert tuple(row)[:4] == ("Sheet1", None, "warning", "identity-conflict")
+    assert "文件名为“2020-06”，按命令行参数取“2020-05”" in row["message"]

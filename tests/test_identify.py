@@ -131,6 +131,16 @@ def test_meta_wins_and_a_disagreeing_option_is_noted(targets: Targets):
     assert "经开区" in got.how["district"] and "不一致" in got.how["district"]
 
 
+def test_sources_that_disagree_with_the_winner_are_listed(targets: Targets):
+    # last month's template re-used and renamed: the metadata wins, the name is flagged
+    meta = TemplateMeta(district="经开区", month="2020-05", table=Table.CONSTRUCTION, version="1")
+    got = ident(targets, file_name="附件3-经开区-2020年06月.xlsx", meta=meta)
+    assert got.month == "2020-05"
+    assert got.conflicts == ["月份：文件名为“2020-06”，按模板元数据取“2020-05”"]
+    agreeing = ident(targets, file_name="附件3-经开区-2020年05月.xlsx", meta=meta)
+    assert agreeing.conflicts == []
+
+
 def test_options_win_over_file_name(targets: Targets):
     options = IdentifyOptions(district="枞阳", month="2020-06", table=Table.PLANNED)
     got = ident(targets, file_name="附件3-经开区-2020年05月.xlsx", options=options)
