@@ -30,10 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from gongjian_cli.errors import FileRejected
-from gongjian_cli.models import Finding, Identity, ParsedRow, TemplateMeta
+from gongjian_cli.models import Identity, ParsedRow, TemplateMeta
 from gongjian_cli.month import Month
-from gongjian_cli.parsing import TableBlock, locate_table, parse_rows
-from gongjian_cli.reading import RawWorkbook
+from gongjian_cli.parsing import TableBlock
 from gongjian_cli.schema import TABLE_ATTACHMENT, TABLE_SHORT, Table
 from gongjian_cli.targets import Targets
 
@@ -420,85 +419,3 @@ def _unidentified_message(
         f"或收集时指定 {needed}。"
     )
     return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- whole workbook
-
-
-@dataclass(slots=True)
-class TableRead:
-    """One table found in a returned workbook, identified and parsed (or rejected).
-
-    ``identity`` is None and ``rejection`` set when the table could not be identified;
-    nothing of it may be counted then. ``findings`` are sheet-level (sum-mismatch);
-    row findings are on ``rows``.
-    """
-
-    block: TableBlock
-    identity: Identity | None
-    rows: list[ParsedRow]
-    findings: list[Finding]
-    rejection: FileRejected | None = None
-
-    @property
-    def sheet(self) -> str:
-        return self.block.sheet.name
-
-
-def read_tables(
-    workbook: RawWorkbook,
-    *,
-    targets: Targets,
-    options: IdentifyOptions | None = None,
-    meta: TemplateMeta | None = None,
-    file_name: str | None = None,
-) -> list[TableRead]:
-    """Locate, identify and parse every table of a read workbook.
-
-    Tables are looked for on the visible sheets; hidden sheets only when no visible
-    sheet holds one (a template's hidden helper sheet is not a submission, but a
-    district that hid its only table still sent it). A sheet whose identification
-    fails gives a ``TableRead`` with ``rejection`` set, so one bad sheet does not hide
-    the good one beside it. Raises ``FileRejected("no-table", ...)`` when no sheet has
-    a table (no row with 项目名称, 总投资 and the like in its first rows).
-    """
-    options = options or IdentifyOptions()
-    name = file_name or workbook.path.name
-    year = targets.year
-    blocks = [
-        b
-        for s in workbook.sheets
-        if not s.hidden
-        for b in [locate_table(s, year=year)]
-        if b is not None
-    ]
-    if not blocks:
-        blocks = [b for s in workbook.sheets if s.hidden for b in [locate_table(s, year=year)] if b]
-    if not blocks:
-        sheets = "、".join(f"“{s.name}”" for s in workbook.sheets) or "（无工作表）"
-        raise FileRejected(
-            "no-table",
-            f"文件“{name}”中找不到项目表（查看了工作表{sheets}的前30行，没有含“项目名称”“总投资”"
-            "等列名的表头行），未计入。请使用下发的模板填报，表头不要删改。",
-        )
-    out: list[TableRead] = []
-    for block in blocks:
-        try:
-            identity = identify(
-                file_name=name,
-                sheet_name=block.sheet.name,
-                block=block,
-                meta=meta,
-                options=options,
-                targets=targets,
-                sheet_count=len(blocks),
-            )
-        except FileRejected as exc:
-            out.append(TableRead(block=block, identity=None, rows=[], findings=[], rejection=exc))
-            continue
-        if block.table != identity.table:
-            block = locate_table(block.sheet, year=year, table=identity.table) or block
-            block.table = identity.table
-        rows, findings = parse_rows(block, file_name=name)
-        out.append(TableRead(block=block, identity=identity, rows=rows, findings=findings))
-    return out

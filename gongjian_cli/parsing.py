@@ -591,11 +591,6 @@ def _classify_start_text(text: str) -> StartParse:
     return StartParse(cls, finished, False, cls is not None)
 
 
-def value_is_blank(value: Any) -> bool:
-    """'' / None / whitespace only."""
-    return _is_blank(value)
-
-
 # --------------------------------------------------------------------------- 是否入库
 
 

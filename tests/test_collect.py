@@ -779,3 +779,21 @@ def test_identity_conflict_is_a_warning_on_the_sheet(tmp_path, ledger, targets):
     ).fetchone()
     assert tuple(row)[:4] == ("Sheet1", None, "warning", "identity-conflict")
     assert "文件名为“2020-06”，按命令行参数取“2020-05”" in row["message"]
+
+
+def test_an_unidentifiable_sheet_is_rejected_while_its_neighbour_lands(inbox, ledger, targets):
+    # no title, a header both tables share: nothing says which table Sheet2 is
+    shared = [["项目名称", "总投资（万元）", "项目单位"], ["甲项目", 20000, "甲公司"]]
+    write_book(
+        inbox / "经开区-2020年05月.xlsx",
+        {"在建": sheet_rows(Table.CONSTRUCTION), "Sheet2": shared},
+    )
+    result = run(inbox, ledger, targets)
+    got = [(i.sheet, i.table, i.outcome, i.code) for i in result.items]
+    assert got == [
+        ("在建", Table.CONSTRUCTION, Outcome.ACCEPTED, None),
+        ("Sheet2", None, Outcome.REJECTED, "unidentified"),
+    ]
+    assert result.exit_code() == 1
+    rows = ledger.execute("SELECT sheet, status, row_count FROM submissions ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [("在建", "accepted", 2), ("Sheet2", "rejected", 0)]

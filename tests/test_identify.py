@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from _build_bad_files import notice_construction, notice_planned, workbook
+from _build_bad_files import notice_construction, notice_planned
 
 from gongjian_cli.errors import FileRejected
 from gongjian_cli.identify import (
     IdentifyOptions,
     identify,
     month_from_text,
-    read_tables,
     table_from_text,
 )
 from gongjian_cli.models import TemplateMeta
 from gongjian_cli.parsing import TableBlock, locate_table, parse_rows
-from gongjian_cli.reading import RawSheet, read_workbook
+from gongjian_cli.reading import RawSheet
 from gongjian_cli.schema import Table
 from gongjian_cli.targets import Targets
 
@@ -251,52 +249,3 @@ def test_ambiguous_month_is_reported_as_such(targets: Targets):
     with pytest.raises(FileRejected) as info:
         ident(targets, file_name="附件3-经开区-2020年4月 2020年5月.xlsx")
     assert "同时出现" in info.value.message and "2020-04" in info.value.message
-
-
-# --------------------------------------------------------------------------- read_tables
-
-
-def test_read_tables_both_tables_in_one_workbook(tmp_path: Path, targets: Targets):
-    path = workbook(
-        tmp_path / "经开区2020年5月报表.xlsx",
-        {"附件2": notice_planned([PROW]), "附件3": notice_construction([CROW])},
-    )
-    reads = read_tables(read_workbook(path), targets=targets)
-    got = [(r.sheet, r.identity.table, r.identity.district, len(r.rows)) for r in reads]
-    assert got == [
-        ("附件2", Table.PLANNED, "经开区", 1),
-        ("附件3", Table.CONSTRUCTION, "经开区", 1),
-    ]
-    assert reads[1].rows[0].total == 120000.0
-
-
-def test_read_tables_rematches_columns_when_identification_decides(
-    tmp_path: Path, targets: Targets
-):
-    rows = [["序号", "项目名称", "总投资（万元）", "项目单位"], [1, "甲", 20000, "公司"]]
-    path = workbook(tmp_path / "附件2-郊区-2020年05月.xlsx", {"S": rows})
-    [read] = read_tables(read_workbook(path), targets=targets)
-    assert read.identity is not None and read.identity.table is Table.PLANNED
-    assert read.block.table is Table.PLANNED
-    assert [(r.name, r.total) for r in read.rows] == [("甲", 20000.0)]
-
-
-def test_read_tables_keeps_a_rejected_sheet_apart(tmp_path: Path, targets: Targets):
-    path = workbook(
-        tmp_path / "经开区-2020年05月.xlsx",
-        {
-            "在建": notice_construction([CROW]),
-            "Sheet2": [["项目名称", "总投资", "项目单位"], ["甲", 1, "x"]],
-        },
-    )
-    reads = read_tables(read_workbook(path), targets=targets)
-    assert reads[0].identity is not None and reads[0].rejection is None
-    assert reads[1].identity is None and reads[1].rejection is not None
-    assert reads[1].rejection.code == "unidentified"
-
-
-def test_read_tables_without_any_table(tmp_path: Path, targets: Targets):
-    path = workbook(tmp_path / "说明.xlsx", {"说明": [["请见附件"]]})
-    with pytest.raises(FileRejected) as info:
-        read_tables(read_workbook(path), targets=targets)
-    assert info.value.code == "no-table" and "说明.xlsx" in info.value.message
