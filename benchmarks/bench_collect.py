@@ -214,7 +214,7 @@ def stages(folder: Path, work: Path) -> dict[str, float]:
             found,
         )
         t = clock()
-        encoded = ledger.encode_rows(rows)
+        encoded = ledger.encode_rows(rows, sheet.rows)
         spent["encode"] += clock() - t
         t = clock()
         with ledger.transaction(conn):

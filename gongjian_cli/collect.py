@@ -273,7 +273,7 @@ _Read = tuple[Any, TemplateMeta | None]  # (reading.RawWorkbook, template metada
 class _PreparedTable:
     """One table of a prepared file: its item, and what to record (None: nothing).
 
-    ``sub`` comes without its rows: they are in ``rows``, encoded for the ledger.
+    ``sub`` comes without its rows and cells: they are in ``rows``, encoded for the ledger.
     """
 
     item: TableResult
@@ -458,8 +458,8 @@ class _Collector:
                     seen_keys[key] = sheet.name
             rows = None
             if sub is not None:
-                rows = ledger.encode_rows(sub.rows)
-                sub.rows = []
+                rows = ledger.encode_rows(sub.rows, sub.cells)
+                sub.rows, sub.cells = [], None
             tables.append(_PreparedTable(item, sub, rows, rej))
         return _Prepared(tables)
 
@@ -588,6 +588,7 @@ class _Collector:
                 *table_findings,
             ],
             template_version=meta.version if meta is not None else None,
+            cells=sheet.rows,
         )
         findings = sub.all_findings
         errors = sum(1 for f in findings if f.severity is Severity.ERROR)

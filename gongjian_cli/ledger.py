@@ -12,6 +12,15 @@ OS crash can lose the last commits, never part of one. WAL needs shared memory b
 the processes using the ledger: keep the ledger on a local disk, not on a network share
 (SMB/NFS), where SQLite's WAL is not supported. The ``-wal`` and ``-shm`` files are part
 of the ledger while it is open (copy the ledger when no gongjian command is running).
+
+Raw cells (schema 2): each accepted submission's sheet is kept whole, as read, in
+``raw_sheets`` (one JSON array of rows, Excel row 1 first; a row is an array of cell
+values from column A), so every row's raw cells are on record: ``rows.excel_row``
+indexes into it (:func:`raw_row`; in SQL ``json_extract(cells, '$[' || (excel_row - 1)
+|| ']')``). One JSON document per sheet costs a fifth of encoding each row's cells on its
+own, and keeps the title, header, note and 合计 rows too. Rows recorded under schema 1
+keep their own ``rows.raw`` (a JSON object: column key or header → value); it is NULL
+for later rows.
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ from gongjian_cli.models import Finding, ParsedRow, Rejection, Submission
 from gongjian_cli.month import Month
 from gongjian_cli.schema import Severity, SubmissionStatus, Table
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -98,8 +107,41 @@ CREATE TABLE findings (
 CREATE INDEX ix_findings_submission ON findings (submission_id);
 """
 
+# Schema 2: rows.raw becomes optional (NULL for new rows), the sheet's raw cells go to
+# raw_sheets. SQLite cannot relax NOT NULL in place: the rows table is rebuilt (with
+# foreign keys off, see _migrate), its rows and ids unchanged.
+_SCHEMA_V2 = """
+CREATE TABLE rows_v2 (
+    id INTEGER PRIMARY KEY,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    excel_row INTEGER NOT NULL,
+    name TEXT,
+    total REAL,
+    completed REAL,
+    region TEXT,
+    unit TEXT,
+    issues TEXT,
+    start_text TEXT,
+    start_class TEXT,
+    finished INTEGER NOT NULL DEFAULT 0,
+    registered INTEGER,
+    excluded INTEGER NOT NULL DEFAULT 0,
+    exclude_investment INTEGER NOT NULL DEFAULT 0,
+    exclude_registered INTEGER NOT NULL DEFAULT 0,
+    raw TEXT
+);
+INSERT INTO rows_v2 SELECT * FROM rows;
+DROP TABLE rows;
+ALTER TABLE rows_v2 RENAME TO rows;
+CREATE INDEX ix_rows_submission ON rows (submission_id);
+CREATE TABLE raw_sheets (
+    submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+    cells TEXT NOT NULL
+);
+"""
+
 # version reached -> script that brings the previous version to it
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
 
 
 def open_ledger(path: Path | str) -> sqlite3.Connection:
@@ -136,15 +178,29 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise LedgerError(
             f"账本 {path} 的版本（{version}）比本程序支持的（{SCHEMA_VERSION}）新，请升级 gongjian"
         )
-    for target in range(version + 1, SCHEMA_VERSION + 1):
-        with transaction(conn):
-            for statement in _MIGRATIONS[target].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
-                (str(target),),
-            )
+    if version == SCHEMA_VERSION:
+        return
+    # A migration may rebuild a table that others reference (schema 2 rebuilds rows):
+    # foreign keys are off meanwhile (the pragma is a no-op inside a transaction) and
+    # checked before each commit.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with transaction(conn):
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                broken = conn.execute("PRAGMA foreign_key_check").fetchone()
+                if broken is not None:
+                    raise LedgerError(
+                        f"账本 {path} 升级到第{target}版时发现数据不一致：{tuple(broken)}"
+                    )
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                    (str(target),),
+                )
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -189,8 +245,8 @@ def find_duplicate_rejection(conn: sqlite3.Connection, rej: Rejection) -> int | 
     return row[0] if row else None
 
 
-# Cell values are never containers, so the encoder need not look for cycles (a third
-# of its time).
+# A sheet's cells are lists of plain values (no cycles to look for); dates and times
+# are written as text.
 _ENCODE_RAW = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
 # ParsedRow fields stored as they are: sqlite3 binds a bool as 0/1 and a StrEnum
 # (start_class) as its text.
@@ -214,7 +270,7 @@ _ROW_FIELDS = operator.attrgetter(
 _INSERT_ROW = (
     "INSERT INTO rows (id, submission_id, excel_row, name, total, completed, region, unit,"
     " issues, start_text, start_class, finished, registered, excluded, exclude_investment,"
-    " exclude_registered, raw) VALUES "
+    " exclude_registered) VALUES "
 )
 _INSERT_FINDING = (
     "INSERT INTO findings (submission_id, row_id, file, sheet, excel_row, col, field, value,"
@@ -252,20 +308,22 @@ class EncodedRows:
     ``ParsedRow`` objects (collect prepares files in worker processes).
     """
 
-    values: list[tuple[Any, ...]]  # per row: the rows table's columns from excel_row to raw
+    values: list[tuple[Any, ...]]  # per row: the rows table's columns from excel_row on
     findings: list[tuple[int, list[Finding]]]  # (index of the row, its findings)
+    cells: str | None = None  # the whole sheet as read, JSON (raw_sheets.cells)
 
     def all_findings(self) -> list[Finding]:
         return [f for _, found in self.findings for f in found]
 
 
-def encode_rows(rows: Sequence[ParsedRow]) -> EncodedRows:
-    """The column values of ``rows`` for the rows table (raw cells as JSON), and their
-    findings."""
-    encode, fields = _ENCODE_RAW, _ROW_FIELDS
+def encode_rows(rows: Sequence[ParsedRow], cells: list[list[Any]] | None = None) -> EncodedRows:
+    """The column values of ``rows`` for the rows table, their findings, and the sheet's
+    raw ``cells`` (``Submission.cells``) as one JSON document."""
+    fields = _ROW_FIELDS
     return EncodedRows(
-        [(*fields(r), encode(r.raw)) for r in rows],
+        [fields(r) for r in rows],
         [(i, r.findings) for i, r in enumerate(rows) if r.findings],
+        None if cells is None else _ENCODE_RAW(cells),
     )
 
 
@@ -289,7 +347,7 @@ def insert_submission(
         raise ValueError("insert_submission needs an open transaction (ledger.transaction)")
     ident = sub.identity
     if rows is None:
-        rows = encode_rows(sub.rows)
+        rows = encode_rows(sub.rows, sub.cells)
     errors = warnings = 0
     for f in (*sub.findings, *rows.all_findings()):
         if f.severity == Severity.ERROR:
@@ -327,6 +385,10 @@ def insert_submission(
         _INSERT_ROW,
         [(row_id, sub_id, *values) for row_id, values in enumerate(rows.values, start=first_id)],
     )
+    if rows.cells is not None:
+        conn.execute(
+            "INSERT INTO raw_sheets (submission_id, cells) VALUES (?, ?)", (sub_id, rows.cells)
+        )
     findings = _finding_params(sub_id, None, sub.findings)
     for index, found in rows.findings:
         findings.extend(_finding_params(sub_id, first_id + index, found))
@@ -395,6 +457,34 @@ def resupersede(conn: sqlite3.Connection, district: str, month: str, table: Tabl
         conn.execute("UPDATE submissions SET superseded_by = ? WHERE id = ?", (later, earlier))
     if ids:
         conn.execute("UPDATE submissions SET superseded_by = NULL WHERE id = ?", (ids[-1],))
+
+
+def raw_cells(conn: sqlite3.Connection, submission_id: int) -> list[list[Any]] | None:
+    """The sheet of a submission as read (Excel row 1 first), or None when not kept
+    (a rejected file, or a submission recorded under schema 1)."""
+    row = conn.execute(
+        "SELECT cells FROM raw_sheets WHERE submission_id = ?", (submission_id,)
+    ).fetchone()
+    return None if row is None else json.loads(row[0])
+
+
+def raw_row(conn: sqlite3.Connection, submission_id: int, excel_row: int) -> dict[str, Any]:
+    """The raw cells of one row of a submission, by Excel column letter (empty cells left
+    out); for a row recorded under schema 1, its stored ``raw`` object. {} when unknown."""
+    from gongjian_cli.parsing import column_letter
+
+    found = conn.execute(
+        "SELECT json_extract(cells, '$[' || ? || ']') FROM raw_sheets WHERE submission_id = ?",
+        (excel_row - 1, submission_id),
+    ).fetchone()
+    if found is not None:
+        cells = json.loads(found[0]) if found[0] is not None else []
+        return {column_letter(i): v for i, v in enumerate(cells) if v not in ("", None)}
+    old = conn.execute(
+        "SELECT raw FROM rows WHERE submission_id = ? AND excel_row = ? AND raw IS NOT NULL",
+        (submission_id, excel_row),
+    ).fetchone()
+    return json.loads(old[0]) if old is not None else {}
 
 
 @dataclass(frozen=True, slots=True)

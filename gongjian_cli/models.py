@@ -128,6 +128,9 @@ class Submission:
     rows: list[ParsedRow]
     findings: list[Finding]  # file/sheet-level findings (row findings live on the rows)
     template_version: str | None = None
+    #: The whole sheet as read (``RawSheet.rows``: Excel row 1 first, column A first),
+    #: kept in the ledger as the rows' raw cells; None when there is no sheet (tests).
+    cells: list[list[Any]] | None = None
 
     @property
     def all_findings(self) -> list[Finding]:

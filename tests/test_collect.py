@@ -22,6 +22,7 @@ from gongjian_cli import ledger as ledger_mod
 from gongjian_cli.collect import CollectResult, collect_inbox
 from gongjian_cli.errors import UsageError
 from gongjian_cli.identify import IdentifyOptions
+from gongjian_cli.ledger import raw_cells, raw_row
 from gongjian_cli.schema import Outcome, Table
 
 PLANNED_HEAD, CONSTRUCTION_HEAD = PLANNED_HEADER, CONSTRUCTION_HEADER
@@ -190,6 +191,30 @@ def test_two_tables_land_with_rows_and_findings(inbox, ledger, targets, tmp_path
         "SELECT excel_row, excluded FROM rows WHERE submission_id = 1 ORDER BY excel_row"
     ).fetchall()
     assert [tuple(x) for x in excluded] == [(4, 0), (5, 0), (6, 1)]
+
+
+def test_every_row_keeps_its_raw_cells(inbox, ledger, targets) -> None:
+    """The sheet is kept as read: each row's cells by Excel row, title and header too."""
+    rows = [(1, "  某某新材料项目 ", "1.5亿", "义安区", "", "", "", "", "", "")]
+    write_table(inbox / "义安区-2020年5月-附件2.xlsx", Table.PLANNED, rows)
+
+    run(inbox, ledger, targets)
+
+    (sid, excel_row, name, total) = ledger.execute(
+        "SELECT submission_id, excel_row, name, total FROM rows"
+    ).fetchone()
+    assert (excel_row, name, total) == (4, "某某新材料项目", 15000.0)
+    assert raw_row(ledger, sid, excel_row) == {
+        "A": 1.0, "B": "  某某新材料项目 ", "C": "1.5亿", "D": "义安区",
+    }  # fmt: skip
+    cells = raw_cells(ledger, sid)
+    assert cells is not None and len(cells) == 5
+    assert cells[2][:3] == ["序号", "项目名称", "总投资（万元）"]  # the header row, as typed
+    assert cells[4][0] == "注：每月25日前报"  # not a project, kept all the same
+    in_sql = ledger.execute(
+        "SELECT json_extract(cells, '$[3][2]') FROM raw_sheets WHERE submission_id = ?", (sid,)
+    ).fetchone()[0]
+    assert in_sql == "1.5亿"
 
 
 def test_both_tables_in_one_workbook(inbox, ledger, targets) -> None:

@@ -180,3 +180,51 @@ def test_file_rejected_survives_pickling():
 
     exc = pickle.loads(pickle.dumps(FileRejected("corrupt", "文件已损坏")))
     assert (exc.code, exc.message, str(exc)) == ("corrupt", "文件已损坏", "文件已损坏")
+
+
+def test_schema_1_ledger_is_migrated_keeping_rows_findings_and_raw(tmp_path):
+    """A ledger written by 0.1.0 (schema 1, raw cells per row) opens as schema 2: its rows,
+    ids, findings and raw cells stay; new rows keep their raw cells per sheet."""
+    from gongjian_cli.ledger import _SCHEMA_V1, raw_cells, raw_row
+
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    old.executescript(_SCHEMA_V1)
+    old.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    old.execute(
+        "INSERT INTO submissions (id, file_name, file_path, sheet, district, month, table_kind,"
+        " status, received_at, collected_at, row_count) VALUES (1, 'a.xlsx', '/a.xlsx',"
+        " 'Sheet1', '经开区', '2020-04', 'planned', 'accepted', '2020-04-20 10:00:00',"
+        " '2020-04-21 10:00:00', 1)"
+    )
+    old.execute(
+        "INSERT INTO rows (id, submission_id, excel_row, name, total, raw)"
+        """ VALUES (7, 1, 4, '项目甲', 8000, '{"name": "项目甲", "total": "8000"}')"""
+    )
+    old.execute(
+        "INSERT INTO findings (submission_id, row_id, file, excel_row, col, severity, code,"
+        " message) VALUES (1, 7, 'a.xlsx', 4, 'C', 'error', 'below-1yi', '低于1亿元')"
+    )
+    old.commit()
+    old.close()
+
+    conn = open_ledger(path)
+    assert schema_version(conn) == 2
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert tuple(conn.execute("SELECT id, submission_id, name, total FROM rows").fetchone()) == (
+        7, 1, "项目甲", 8000.0,
+    )  # fmt: skip
+    assert conn.execute("SELECT row_id FROM findings").fetchone()[0] == 7
+    assert raw_row(conn, 1, 4) == {"name": "项目甲", "total": "8000"}
+    assert raw_cells(conn, 1) is None  # schema 1 kept no sheet
+
+    sub = _sub("b.xlsx", "经开区", "2020-05", "2020-05-20 10:00:00")
+    sub.cells = [["附件2"], [], ["序号", "项目名称"], [1.0, "项目0"]]
+    sid = _add(conn, sub)
+    assert (
+        conn.execute("SELECT raw FROM rows WHERE submission_id = ?", (sid,)).fetchone()[0] is None
+    )
+    assert raw_row(conn, sid, 4) == {"A": 1.0, "B": "项目0"}
+    assert raw_cells(conn, sid) == sub.cells
+    assert raw_row(conn, sid, 99) == {}
+    conn.close()
