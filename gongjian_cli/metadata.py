@@ -139,8 +139,14 @@ def _safe_record(reader: Callable[[], dict[str, str]]) -> TemplateMeta | None:
         return None
 
 
+_MARK = META_PREFIX.encode()
+
+
 def _parse_xml(data: bytes | None) -> Any:
-    if not data:
+    """The part's XML tree, or None when it is absent or cannot hold our metadata (every
+    office suite writes the names ``gongjian_…`` as plain ASCII: a byte search spares the
+    parse of the workbook part of every file that is not our template)."""
+    if not data or _MARK not in data:
         return None
     from defusedxml.ElementTree import fromstring
 
