@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import operator
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -248,25 +247,6 @@ def find_duplicate_rejection(conn: sqlite3.Connection, rej: Rejection) -> int | 
 # A sheet's cells are lists of plain values (no cycles to look for); dates and times
 # are written as text.
 _ENCODE_RAW = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
-# ParsedRow fields stored as they are: sqlite3 binds a bool as 0/1 and a StrEnum
-# (start_class) as its text.
-_ROW_FIELDS = operator.attrgetter(
-    "excel_row",
-    "name",
-    "total",
-    "completed",
-    "region",
-    "unit",
-    "issues",
-    "start_text",
-    "start_class",
-    "finished",
-    "registered",
-    "excluded",
-    "exclude_investment",
-    "exclude_registered",
-)
-
 _INSERT_ROW = (
     "INSERT INTO rows (id, submission_id, excel_row, name, total, completed, region, unit,"
     " issues, start_text, start_class, finished, registered, excluded, exclude_investment,"
@@ -318,10 +298,33 @@ class EncodedRows:
 
 def encode_rows(rows: Sequence[ParsedRow], cells: list[list[Any]] | None = None) -> EncodedRows:
     """The column values of ``rows`` for the rows table, their findings, and the sheet's
-    raw ``cells`` (``Submission.cells``) as one JSON document."""
-    fields = _ROW_FIELDS
+    raw ``cells`` (``Submission.cells``) as one JSON document.
+
+    Flags become 0/1 and 开竣工 classes plain text here: sqlite3 binds exact ints and
+    strs directly, but sends a bool or a StrEnum through its adapter lookup first, which
+    made the ledger writes a third slower (and they are the part of collect that runs
+    on one thread)."""
+    values = [
+        (
+            r.excel_row,
+            r.name,
+            r.total,
+            r.completed,
+            r.region,
+            r.unit,
+            r.issues,
+            r.start_text,
+            None if r.start_class is None else r.start_class.value,
+            1 if r.finished else 0,
+            None if r.registered is None else 1 if r.registered else 0,
+            1 if r.excluded else 0,
+            1 if r.exclude_investment else 0,
+            1 if r.exclude_registered else 0,
+        )
+        for r in rows
+    ]
     return EncodedRows(
-        [fields(r) for r in rows],
+        values,
         [(i, r.findings) for i, r in enumerate(rows) if r.findings],
         None if cells is None else _ENCODE_RAW(cells),
     )
