@@ -8,9 +8,10 @@ failure or Ctrl-C rolls back the current file only; the files before it are comm
 the caller gets a :class:`CollectResult` and a ``progress`` callback.
 
 Speed: the files after the one being recorded are prepared ahead (read, parsed,
-identified, validated, rows encoded for the ledger) in threads, or in worker processes
-for a large inbox (:class:`_Preparers`); feedback workbooks are written in a process of
-their own (``feedback.FeedbackWriter``). Only the ledger writes stay on this thread.
+identified, validated, rows encoded for the ledger) in threads, or in a worker process
+and a thread for a large inbox (:class:`_Preparers`); feedback workbooks are written in
+another process (``feedback.FeedbackWriter``: the large inbox's worker, or a process of
+their own). Only the ledger writes stay on this thread.
 
 Decisions (see also the README):
 
@@ -219,32 +220,30 @@ def collect_inbox(
         check_feedback_dir(feedback_dir, inbox)
     result = CollectResult(inbox=inbox, feedback_dir=feedback_dir)
     files, skipped = listing if listing is not None else iter_inbox(inbox)
+    files = sorted(files)
+    collector = _Collector(conn, targets=targets, options=options, feedback=None)
+    # A large inbox is shared with a worker process that collects files the way this
+    # process does (see _Worker); a small one is collected here, with the files ahead
+    # prepared in threads (see _Preparers).
+    worker = None
+    if len(files) >= PROCESS_MIN_FILES:
+        worker = _Worker.start(collector, conn, feedback_dir)
     feedback = None
     if feedback_dir is not None:
         from gongjian_cli.feedback import FeedbackWriter
 
-        feedback = _Feedback(feedback_dir, FeedbackWriter())
-    collector = _Collector(conn, targets=targets, options=options, feedback=feedback)
-    # Files are prepared (read, located, parsed, identified, validated: see
-    # _Collector.prepare) ahead of the one being recorded, in worker processes for a
-    # large inbox, in threads otherwise (see _Preparers). Everything that touches the
-    # ledger stays on this thread, in order.
-    preparers = _Preparers(collector, len(files))
-    queue: deque[tuple[Path, Future[Any]]] = deque()
-    pending = iter(sorted(files))
-
-    def read_ahead() -> None:
-        while len(queue) < READ_AHEAD and (path := next(pending, None)) is not None:
-            queue.append((path, preparers.submit(path)))
-
+        # with a worker, it writes this process's feedback too (no process of its own)
+        pool = worker.pool if worker is not None else None
+        feedback = _Feedback(feedback_dir, FeedbackWriter(pool=pool))
+        collector.feedback = feedback
+    per_file: list[list[TableResult]] = [[] for _ in files]
     try:
-        read_ahead()
-        while queue:
-            path, future = queue.popleft()
-            read_ahead()
-            if progress is not None:
-                progress(path)
-            result.items.extend(collector.collect_file(path, future, preparers))
+        if worker is not None:
+            _collect_shared(collector, worker, files, per_file, progress)
+        else:
+            _collect_here(collector, files, per_file, progress)
+        for items in per_file:
+            result.items.extend(items)
         for path, reason in skipped:
             result.items.append(
                 TableResult(path=path, file_name=path.name, outcome=Outcome.SKIPPED, reason=reason)
@@ -252,19 +251,100 @@ def collect_inbox(
         _read_back_supersession(conn, result.items)
         if feedback is not None:
             feedback.finish(result)
+        if worker is not None:
+            result.feedback_errors.extend(worker.feedback_errors)
+        _list_feedback(result)
     finally:
-        preparers.shutdown()
+        if worker is not None:
+            worker.shutdown()
         if feedback is not None:
             feedback.writer.close()
     return result
 
 
+def _collect_here(
+    collector: _Collector,
+    files: list[Path],
+    per_file: list[list[TableResult]],
+    progress: Callable[[Path], None] | None,
+) -> None:
+    """Collect ``files`` in this process, in order, the next ones prepared in threads."""
+    preparers = _Preparers(collector)
+    queue: deque[tuple[int, Path, Future[Any]]] = deque()
+    pending = iter(enumerate(files))
+
+    def read_ahead() -> None:
+        while len(queue) < READ_AHEAD and (nxt := next(pending, None)) is not None:
+            queue.append((*nxt, preparers.submit(nxt[1])))
+
+    try:
+        read_ahead()
+        while queue:
+            index, path, future = queue.popleft()
+            read_ahead()
+            if progress is not None:
+                progress(path)
+            per_file[index] = collector.collect_file(path, future)
+    finally:
+        preparers.shutdown()
+
+
+def _collect_shared(
+    collector: _Collector,
+    worker: _Worker,
+    files: list[Path],
+    per_file: list[list[TableResult]],
+    progress: Callable[[Path], None] | None,
+) -> None:
+    """Collect ``files`` here and in ``worker`` at once: each takes the next file in
+    order when it is free (the worker is kept WORKER_AHEAD files ahead), so the faster
+    side does more. ``progress`` follows the order in which files are taken."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    pending = deque(enumerate(files))
+    outstanding: dict[Future[Any], tuple[int, Path]] = {}
+
+    def take() -> tuple[int, Path]:
+        index, path = pending.popleft()
+        if progress is not None:
+            progress(path)
+        return index, path
+
+    while pending or outstanding:
+        while worker.alive and pending and len(outstanding) < WORKER_AHEAD:
+            index, path = take()
+            future = worker.submit(path)
+            if future is None:  # the worker is gone: this file (and the rest) here
+                per_file[index] = collector.collect_file(path)
+                break
+            outstanding[future] = (index, path)
+        for future in [f for f in outstanding if f.done()]:
+            index, path = outstanding.pop(future)
+            per_file[index] = worker.result(future, path, collector)
+        if pending:
+            index, path = take()
+            per_file[index] = collector.collect_file(path)
+        elif outstanding:
+            wait(outstanding, return_when=FIRST_COMPLETED)
+
+
+def _list_feedback(result: CollectResult) -> None:
+    """The feedback files written, once each, in the order of the items."""
+    seen: set[Path] = set()
+    for item in result.items:
+        if item.feedback is not None and item.feedback not in seen:
+            seen.add(item.feedback)
+            result.feedback_files.append(item.feedback)
+
+
 READ_THREADS = 2
 READ_AHEAD = 6
-#: From this many files on, files are prepared in worker processes (below it, starting
-#: them costs more than they save: see _Preparers).
+#: From this many files on, a worker process collects files alongside this one (below
+#: it, starting the process costs more than it saves: see _Worker).
 PROCESS_MIN_FILES = 100
-PROCESS_WORKERS = 2
+#: Files handed to the worker before it is done with the previous ones (so that it never
+#: waits for this process, which may be busy with a file of its own).
+WORKER_AHEAD = 2
 
 _Read = tuple[Any, TemplateMeta | None]  # (reading.RawWorkbook, template metadata)
 
@@ -287,18 +367,6 @@ class _Prepared:
     """One file made ready for the ledger."""
 
     tables: list[_PreparedTable]
-
-
-@dataclass(frozen=True, slots=True)
-class _Failed:
-    """What prepare raised in a worker process, as plain data."""
-
-    code: str | None  # FileRejected's code; None: an unexpected error
-    message: str  # FileRejected's message, or "TypeName: text" of the error
-
-
-class _PrepareError(Exception):
-    """An unexpected error raised while preparing a file in a worker process."""
 
 
 def read_file(path: Path) -> _Read:
@@ -353,16 +421,21 @@ class _Feedback:
         self.items.append([item])
 
     def finish(self, result: CollectResult) -> None:
-        """Wait for every job; a failure is noted, never fatal (the ledger is committed)."""
+        """Wait for every job and set the path written on its items; a failure is noted
+        in ``result.feedback_errors``, never fatal (the ledger is committed)."""
+        result.feedback_errors.extend(self.drain())
+
+    def drain(self) -> list[str]:
+        """Wait for the jobs so far, set their items' ``feedback``; the failures."""
+        errors = []
         for items, (job, written) in zip(self.items, self.writer.results(), strict=True):
             if isinstance(written, BaseException):  # the run's data is safe; tell the clerk
-                result.feedback_errors.append(
-                    f"{job.file_name}：{type(written).__name__}: {written}"
-                )
+                errors.append(f"{job.file_name}：{type(written).__name__}: {written}")
                 continue
             for item in items:
                 item.feedback = written
-            result.feedback_files.append(written)
+        self.items = []
+        return errors
 
 
 class _Collector:
@@ -380,28 +453,20 @@ class _Collector:
         self.feedback = feedback
 
     # -- one file ------------------------------------------------------------------------
-    def collect_file(
-        self,
-        path: Path,
-        prepared: Future[Any] | None = None,
-        preparers: _Preparers | None = None,
-    ) -> list[TableResult]:
+    def collect_file(self, path: Path, prepared: Future[Any] | None = None) -> list[TableResult]:
         """Prepare and record one file; never raises but KeyboardInterrupt.
 
-        ``prepared`` is the file already being prepared ahead (by ``preparers``, see
-        :meth:`prepare`); without it the file is prepared here.
+        ``prepared`` is the file already being prepared ahead (see :meth:`prepare` and
+        _Preparers); without it the file is prepared here.
         """
         received = _received_at(path)
         try:
-            if prepared is None or preparers is None:
-                ready = self.prepare(path)
-            else:
-                ready = preparers.result(path, prepared)
+            ready = self.prepare(path) if prepared is None else prepared.result()
             return self._record(path, ready)
         except FileRejected as exc:
             return [self._reject_file(path, received, exc.code, exc.message)]
         except Exception as exc:  # a bug or MemoryError on one file must not stop the run
-            what = str(exc) if isinstance(exc, _PrepareError) else f"{type(exc).__name__}: {exc}"
+            what = f"{type(exc).__name__}: {exc}"
             item = TableResult(
                 path=path,
                 file_name=path.name,
@@ -464,34 +529,36 @@ class _Collector:
         return _Prepared(tables)
 
     def _record(self, path: Path, prepared: _Prepared) -> list[TableResult]:
-        """Record a prepared file: what the ledger already holds is a duplicate, the rest
-        lands in one transaction; then the file's feedback is queued."""
+        """Record a prepared file in one transaction: what the ledger already holds is a
+        duplicate, the rest lands; then the file's feedback is queued.
+
+        The duplicate checks run inside the transaction: another process may be
+        recording files into the same ledger (see _Worker), and BEGIN IMMEDIATE makes
+        the check and the insert one step."""
         new: list[_PreparedTable] = []
         rejections: list[tuple[TableResult, Rejection]] = []
-        results: list[TableResult] = []
-        for table in prepared.tables:
-            item, sub, rej = table.item, table.sub, table.rej
-            if sub is not None and (dup := ledger.find_duplicate(self.conn, sub)) is not None:
-                item.outcome = Outcome.DUPLICATE
-                item.submission_id = dup
-                item.reason = "内容与已收的同一报表相同，未重复入账"
-                sub = None
-            if rej is not None and ledger.find_duplicate_rejection(self.conn, rej) is not None:
-                item.outcome = Outcome.DUPLICATE
-                item.reason = f"此前已因同一原因退回：{rej.reason}"
-                rej = None
-            results.append(item)
-            if sub is not None:
-                new.append(table)
-            if rej is not None:
-                rejections.append((item, rej))
-
-        if new or rejections:
+        results = [t.item for t in prepared.tables]
+        if any(t.sub is not None or t.rej is not None for t in prepared.tables):
             with ledger.transaction(self.conn):  # the whole file, or nothing of it
-                for t in new:
-                    t.item.submission_id = ledger.insert_submission(self.conn, t.sub, rows=t.rows)
-                for item, rej in rejections:
-                    item.submission_id = ledger.insert_rejection(self.conn, rej)
+                for table in prepared.tables:
+                    item, sub, rej = table.item, table.sub, table.rej
+                    if sub is not None and (dup := ledger.find_duplicate(self.conn, sub)):
+                        item.outcome = Outcome.DUPLICATE
+                        item.submission_id = dup
+                        item.reason = "内容与已收的同一报表相同，未重复入账"
+                        sub = None
+                    if rej is not None and ledger.find_duplicate_rejection(self.conn, rej):
+                        item.outcome = Outcome.DUPLICATE
+                        item.reason = f"此前已因同一原因退回：{rej.reason}"
+                        rej = None
+                    if sub is not None:
+                        item.submission_id = ledger.insert_submission(
+                            self.conn, sub, rows=table.rows
+                        )
+                        new.append(table)
+                    if rej is not None:
+                        item.submission_id = ledger.insert_rejection(self.conn, rej)
+                        rejections.append((item, rej))
         if self.feedback is not None:
             findings = [
                 f
@@ -613,11 +680,11 @@ class _Collector:
             path, _sha256(path), received, code, reason, targets=self.targets, options=self.options
         )
         item = _rejected_item(rej, path)
-        if ledger.find_duplicate_rejection(self.conn, rej) is not None:
-            item.outcome = Outcome.DUPLICATE
-            item.reason = f"此前已因同一原因退回：{reason}"
-            return item
         with ledger.transaction(self.conn):
+            if ledger.find_duplicate_rejection(self.conn, rej) is not None:
+                item.outcome = Outcome.DUPLICATE
+                item.reason = f"此前已因同一原因退回：{reason}"
+                return item
             item.submission_id = ledger.insert_rejection(self.conn, rej)
         if self.feedback is not None:
             self.feedback.rejection(path, item)
@@ -625,112 +692,135 @@ class _Collector:
 
 
 class _Preparers:
-    """Runs :meth:`_Collector.prepare` for the files ahead of the one being recorded.
+    """Prepares (:meth:`_Collector.prepare`) the files ahead of the one being recorded,
+    in READ_THREADS threads: calamine releases the GIL while it reads, so reading
+    overlaps with the Python work of parsing and recording."""
 
-    For an inbox of ``PROCESS_MIN_FILES`` files or more, in ``PROCESS_WORKERS`` worker
-    processes ("spawn", the only start method on Windows): preparing is Python work
-    (parsing, validation, encoding rows), and in threads it competes for the GIL with
-    the ledger writes of this thread, which then wait for it after every SQLite call.
-    Sending a file's results back is cheap because its rows travel encoded for the
-    ledger (plain tuples and strings, ~0.1 s to pickle and ~0.2 s to unpickle for the
-    whole benchmark; the ParsedRow objects took ~0.4 s + 0.65 s). Measured on 2 cores
-    (median of 5 runs): 20 files 0.70 s in threads vs 0.95 s in processes, 40 files
-    0.95 vs 1.08, 80 files 1.60 vs 1.56, 200 files 3.76 vs 3.30: starting the workers
-    (~0.2 s of CPU each) only pays on a large inbox, so a smaller one is prepared in
-    READ_THREADS threads (calamine releases the GIL while it reads). When a process
-    cannot start or dies, the file is prepared in this process and the rest in threads.
-    """
-
-    def __init__(self, collector: _Collector, files: int) -> None:
+    def __init__(self, collector: _Collector) -> None:
         self.collector = collector
         self._threads: ThreadPoolExecutor | None = None
-        self._processes: Any = None
-        workers = min(PROCESS_WORKERS, os.cpu_count() or 1)
-        if files >= PROCESS_MIN_FILES and workers > 1:
-            self._processes = _start_processes(collector, workers)
 
     def submit(self, path: Path) -> Future[Any]:
-        if self._processes is not None:
-            try:
-                return self._processes.submit(_prepare_in_worker, path)
-            except Exception:  # no process could be started: threads from now on
-                self._stop_processes()
         if self._threads is None:
             self._threads = ThreadPoolExecutor(
                 max_workers=READ_THREADS, thread_name_prefix="gongjian-read"
             )
         return self._threads.submit(self.collector.prepare, path)
 
-    def result(self, path: Path, future: Future[Any]) -> _Prepared:
-        """The prepared file (FileRejected, or _PrepareError from a worker, when not)."""
-        from concurrent.futures import CancelledError
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            ready = future.result()
-        except (BrokenProcessPool, CancelledError):
-            # a worker died (killed, out of memory), or the pool was stopped because one
-            # did: prepare the file here
-            self._stop_processes()
-            return self.collector.prepare(path)
-        if isinstance(ready, _Failed):
-            if ready.code is not None:
-                raise FileRejected(ready.code, ready.message)
-            raise _PrepareError(ready.message)
-        return ready
-
-    def _stop_processes(self) -> None:
-        if self._processes is not None:
-            self._processes.shutdown(wait=False, cancel_futures=True)
-            self._processes = None
-
     def shutdown(self) -> None:
-        if self._processes is not None:
-            self._processes.shutdown(wait=True, cancel_futures=True)
-            self._processes = None
         if self._threads is not None:
             self._threads.shutdown(wait=True, cancel_futures=True)
             self._threads = None
 
 
-def _start_processes(collector: _Collector, workers: int) -> Any:
-    """A pool of worker processes set up to prepare files, or None when there can be none."""
+class _Worker:
+    """A worker process that collects files into the same ledger as this process.
+
+    For a large inbox (``PROCESS_MIN_FILES`` files or more, on more than one core),
+    collecting is Python work on both sides: one worker process ("spawn", the only start
+    method on Windows) takes files as this process does — read, parse, validate and
+    record each in its own transaction, through its own connection to the ledger — and
+    sends back only the file's result lines. SQLite lets one connection write at a
+    time; a file's transaction takes milliseconds, and the other side waits for it
+    (``ledger.BUSY_TIMEOUT``). One worker, not two: on 2 cores a second one only adds
+    its start-up (an interpreter and our imports, ~0.15 s of CPU) while this process
+    would sit waiting. The worker also writes the feedback workbooks: its own files',
+    at once, and this process's (``pool``, see FeedbackWriter).
+
+    When the worker cannot start, or dies, this process collects the rest. A file the
+    worker had in hand when it died is collected here again: if the worker had
+    committed it, the ledger recognises it (duplicate); if not, nothing of it is there.
+    """
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool  # a ProcessPoolExecutor of one process
+        self.alive = True
+        self.feedback_errors: list[str] = []
+
+    @classmethod
+    def start(
+        cls, collector: _Collector, conn: sqlite3.Connection, feedback_dir: Path | None
+    ) -> _Worker | None:
+        """The worker, or None (one core, a ledger in memory, no process possible)."""
+        if (os.cpu_count() or 1) < 2:
+            return None
+        db = ledger.database_path(conn)
+        if db is None:
+            return None
+        pool = _start_processes(collector, db, feedback_dir)
+        return None if pool is None else cls(pool)
+
+    def submit(self, path: Path) -> Future[Any] | None:
+        try:
+            return self.pool.submit(_collect_in_worker, path)
+        except Exception:  # no process could be started, or it died
+            self._stop()
+            return None
+
+    def result(self, future: Future[Any], path: Path, here: _Collector) -> list[TableResult]:
+        """The file's result lines; collected by ``here`` when the worker failed."""
+        from concurrent.futures import CancelledError
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            done = future.result()
+        except (BrokenProcessPool, CancelledError):
+            self._stop()
+            return here.collect_file(path)
+        items, errors = done
+        self.feedback_errors.extend(errors)
+        return items
+
+    def _stop(self) -> None:
+        self.alive = False
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def shutdown(self) -> None:
+        self.alive = False
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_processes(collector: _Collector, db: Path, feedback_dir: Path | None) -> Any:
+    """A pool of one worker process set up to collect into ``db``, or None."""
     try:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         return ProcessPoolExecutor(
-            max_workers=workers,
+            max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(collector.targets, collector.options),
+            initargs=(collector.targets, collector.options, db, feedback_dir),
         )
     except Exception:  # e.g. no working semaphores on this system
         return None
 
 
-_WORKER: _Collector | None = None  # in a worker process: the collector that prepares
+_WORKER: _Collector | None = None  # in a worker process: the collector at work
 
 
-def _init_worker(targets: Targets, options: Any) -> None:
-    """Set up a worker process (Ctrl-C is the parent's business)."""
-    import signal
+def _init_worker(targets: Targets, options: Any, db: Path, feedback_root: Path | None) -> None:
+    """Set up a worker process (Ctrl-C is the parent's business: the file in hand is
+    finished, the rest cancelled; see also ``feedback._worker_init``, as the worker
+    writes feedback too)."""
+    from gongjian_cli.feedback import FeedbackWriter, _worker_init
 
     global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER = _Collector(None, targets=targets, options=options, feedback=None)
+    _worker_init()
+    conn = ledger.open_ledger(db)
+    feedback = None
+    if feedback_root is not None:
+        feedback = _Feedback(feedback_root, FeedbackWriter(in_process=True))
+    _WORKER = _Collector(conn, targets=targets, options=options, feedback=feedback)
 
 
-def _prepare_in_worker(path: Path) -> _Prepared | _Failed:
-    """Prepare ``path`` in a worker process; what it raises comes back as _Failed (plain
-    data: FileRejected does not survive pickling)."""
+def _collect_in_worker(path: Path) -> tuple[list[TableResult], list[str]]:
+    """Collect ``path`` in the worker process: its result lines (feedback written) and
+    the feedback failures."""
     assert _WORKER is not None
-    try:
-        return _WORKER.prepare(path)
-    except FileRejected as exc:
-        return _Failed(exc.code, exc.message)
-    except Exception as exc:
-        return _Failed(None, f"{type(exc).__name__}: {exc}")
+    items = _WORKER.collect_file(path)
+    errors = _WORKER.feedback.drain() if _WORKER.feedback is not None else []
+    return items, errors
 
 
 def _locate(sheet: Any, *, year: int) -> Any:

@@ -721,9 +721,14 @@ class FeedbackWriter:
     job is written in this process instead. :meth:`results` waits for every job.
     """
 
-    def __init__(self) -> None:
-        self._pool: Any = None
-        self._in_process = False  # the pool failed once: write everything here
+    def __init__(self, pool: Any = None, *, in_process: bool = False) -> None:
+        """``pool``: an executor whose processes are already running (collect's worker,
+        set up with :func:`_worker_init`) to write the jobs in; it is the lender's to
+        shut down. Without it a process of our own is started on the first job, unless
+        ``in_process`` (already in a worker): then :meth:`results` writes them here."""
+        self._pool: Any = pool
+        self._borrowed = pool is not None
+        self._in_process = in_process  # (or the pool failed once): write them here
         self._jobs: list[tuple[FeedbackJob, Any]] = []  # (job, Future or None)
 
     def submit(self, job: FeedbackJob) -> None:
@@ -752,6 +757,7 @@ class FeedbackWriter:
         out: list[tuple[FeedbackJob, Path | BaseException]] = []
         if not self._jobs:
             return out
+        from concurrent.futures import CancelledError
         from concurrent.futures.process import BrokenProcessPool
 
         try:
@@ -761,7 +767,8 @@ class FeedbackWriter:
                     if future is not None:
                         try:
                             written = future.result()
-                        except BrokenProcessPool:  # the process died: redo the job here
+                        except (BrokenProcessPool, CancelledError):
+                            # the process died (or its pool was stopped): redo it here
                             self._in_process = True
                             written = write_job(job)
                     else:
@@ -774,11 +781,12 @@ class FeedbackWriter:
         return out
 
     def close(self) -> None:
-        """Stop the process (jobs not yet done are dropped)."""
+        """Stop the process (jobs not yet done are dropped; a borrowed pool is left to
+        its lender)."""
         self._jobs = []
-        if self._pool is not None:
+        if self._pool is not None and not self._borrowed:
             self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        self._pool = None
 
 
 def _worker_init() -> None:

@@ -143,6 +143,21 @@ CREATE TABLE raw_sheets (
 _MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
 
 
+#: Seconds a connection waits for another one's write transaction to end. collect's
+#: worker process writes into the ledger beside the main one; each file is one short
+#: transaction (milliseconds), so a wait this long means something else holds the
+#: ledger (another gongjian command, a DB browser with uncommitted edits).
+BUSY_TIMEOUT = 60.0
+
+
+def database_path(conn: sqlite3.Connection) -> Path | None:
+    """The file behind ``conn``, or None for a ledger in memory."""
+    for _, name, file in conn.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return Path(file) if file else None
+    return None
+
+
 def open_ledger(path: Path | str) -> sqlite3.Connection:
     """Open (creating or migrating) the ledger at ``path``; LedgerError when it can't."""
     path = Path(path)
@@ -151,7 +166,7 @@ def open_ledger(path: Path | str) -> sqlite3.Connection:
     if not path.parent.exists():
         raise LedgerError(f"账本所在文件夹不存在：{path.parent}")
     try:
-        conn = sqlite3.connect(path, isolation_level=None)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         _migrate(conn, path)

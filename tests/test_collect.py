@@ -680,50 +680,77 @@ def test_feedback_failure_is_reported_per_file(inbox, ledger, targets, tmp_path)
 
 
 def _ledger_dump(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
-    skip = {"collected_at"}
+    """The ledger's content with ids replaced by what they stand for (file and sheet,
+    Excel row), sorted: a file's ids depend on which process recorded it first."""
+    key = {
+        r["id"]: (r["file_name"], r["sheet"])
+        for r in conn.execute("SELECT id, file_name, sheet FROM submissions")
+    }
+    key[None] = None
+    row_key = {
+        r["id"]: (key[r["submission_id"]], r["excel_row"])
+        for r in conn.execute("SELECT id, submission_id, excel_row FROM rows")
+    }
+    row_key[None] = None
+    swap = {"id": key, "superseded_by": key, "submission_id": key, "row_id": row_key}
     out = {}
-    for table in ("submissions", "rows", "findings"):
-        cur = conn.execute(f"SELECT * FROM {table} ORDER BY id")
+    for table in ("submissions", "rows", "findings", "raw_sheets"):
+        cur = conn.execute(f"SELECT * FROM {table}")
         names = [d[0] for d in cur.description]
-        out[table] = [
-            tuple(v for n, v in zip(names, row, strict=True) if n not in skip) for row in cur
-        ]
+        dumped = []
+        for row in cur:
+            values = []
+            for n, v in zip(names, row, strict=True):
+                if n == "collected_at" or (n == "id" and table != "submissions"):
+                    continue
+                values.append(swap[n][v] if n in swap else v)
+            dumped.append(tuple(values))
+        out[table] = sorted(dumped, key=repr)
     return out
 
 
-def test_worker_processes_record_what_threads_record(
+def test_worker_process_records_what_this_process_records(
     sample_inbox, targets, tmp_path, monkeypatch
 ) -> None:
-    """The samples (good, broken, encrypted, unidentified files) prepared in worker
-    processes, as an inbox of PROCESS_MIN_FILES files would be, land exactly as when
-    they are prepared in threads."""
+    """The samples (good, broken, encrypted, unidentified files) collected by this
+    process and a worker process together, as an inbox of PROCESS_MIN_FILES files would
+    be, land exactly as when this process collects them alone: same result lines, same
+    ledger, same feedback files."""
     import gongjian_cli.collect as collect_mod
     from gongjian_cli.ledger import open_ledger
 
     started = []
     real_start = collect_mod._start_processes
 
-    def start(collector, workers):
-        pool = real_start(collector, workers)
+    def start(collector, db, feedback_dir):
+        pool = real_start(collector, db, feedback_dir)
         started.append(pool)
         return pool
 
     monkeypatch.setattr(collect_mod, "_start_processes", start)
-    results, dumps = [], []
-    for min_files in (10**6, 1):  # threads, then processes
+    results, dumps, written = [], [], []
+    for min_files in (10**6, 1):  # here alone, then with a worker
         monkeypatch.setattr(collect_mod, "PROCESS_MIN_FILES", min_files)
         conn = open_ledger(tmp_path / f"ledger-{min_files}.db")
-        result = run(sample_inbox, conn, targets, feedback=tmp_path / f"fb-{min_files}")
-        results.append([(i.to_dict() | {"feedback": None}) for i in result.items])
+        fb = tmp_path / f"fb-{min_files}"
+        result = run(sample_inbox, conn, targets, feedback=fb)
+        skip = ("feedback", "submission_id", "superseded_by")
+        results.append(
+            [{k: v for k, v in i.to_dict().items() if k not in skip} for i in result.items]
+        )
         dumps.append(_ledger_dump(conn))
+        written.append([p.relative_to(fb).as_posix() for p in result.feedback_files])
         conn.close()
-    assert len(started) == 1 and started[0] is not None  # the second run had processes
+    assert len(started) == 1 and started[0] is not None  # the second run had a worker
     assert results[0] == results[1]
     assert dumps[0] == dumps[1]
+    assert written[0] == written[1] and len(written[0]) == 6
     assert any(i["code"] == "corrupt" for i in results[1])  # a rejection came back too
 
 
-def test_worker_failure_comes_back_as_an_internal_error(inbox, ledger, targets, monkeypatch):
+def test_failure_in_the_worker_is_an_internal_error_not_recorded(
+    inbox, ledger, targets, monkeypatch
+) -> None:
     import gongjian_cli.collect as collect_mod
 
     path = write_table(inbox / "义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
@@ -736,16 +763,8 @@ def test_worker_failure_comes_back_as_an_internal_error(inbox, ledger, targets, 
 
     monkeypatch.setattr(collector, "prepare", boom)
     monkeypatch.setattr(collect_mod, "_WORKER", collector)
-    failed = collect_mod._prepare_in_worker(path)  # as a worker process would answer
-    assert failed == collect_mod._Failed(None, "MemoryError: too big")
-
-    from concurrent.futures import Future
-
-    future: Future = Future()
-    future.set_result(failed)
-    preparers = collect_mod._Preparers(collector, 1)
-    (item,) = collector.collect_file(path, future, preparers)
-    assert (item.outcome, item.code) == (Outcome.REJECTED, "internal-error")
+    (item,), errors = collect_mod._collect_in_worker(path)  # as the worker process answers
+    assert (item.outcome, item.code, errors) == (Outcome.REJECTED, "internal-error", [])
     assert "MemoryError: too big" in item.reason
     assert counts(ledger) == (0, 0, 0)
 
@@ -766,13 +785,23 @@ def test_a_dead_worker_process_falls_back_to_this_process(inbox, ledger, targets
         future.set_exception(BrokenProcessPool("a worker died"))
     else:  # queued when the pool was stopped
         future.cancel()
-    preparers = collect_mod._Preparers(collector, 1)
-    (item,) = collector.collect_file(path, future, preparers)
+
+    class Pool:
+        stopped = False
+
+        def shutdown(self, **kwargs) -> None:
+            Pool.stopped = True
+
+    worker = collect_mod._Worker(Pool())
+    (item,) = worker.result(future, path, collector)
     assert (item.outcome, item.rows) == (Outcome.ACCEPTED, 2)
     assert counts(ledger) == (1, 2, 0)
+    assert Pool.stopped and not worker.alive
 
 
-def test_no_worker_process_means_threads(inbox, ledger, targets, monkeypatch) -> None:
+def test_no_worker_process_means_this_process_does_it_all(
+    inbox, ledger, targets, monkeypatch
+) -> None:
     import gongjian_cli.collect as collect_mod
 
     class NoProcesses:
@@ -782,13 +811,14 @@ def test_no_worker_process_means_threads(inbox, ledger, targets, monkeypatch) ->
         def shutdown(self, **kwargs) -> None:
             pass
 
-    monkeypatch.setattr(collect_mod, "_start_processes", lambda collector, workers: NoProcesses())
+    monkeypatch.setattr(collect_mod, "_start_processes", lambda *args: NoProcesses())
     monkeypatch.setattr(collect_mod, "PROCESS_MIN_FILES", 1)
     write_table(inbox / "A-义安区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
     write_table(inbox / "B-郊区-2020年5月-附件2.xlsx", Table.PLANNED)
+    write_table(inbox / "C-郊区-2020年5月-附件3.xlsx", Table.CONSTRUCTION)
     result = run(inbox, ledger, targets)
-    assert [i.outcome for i in result.items] == [Outcome.ACCEPTED, Outcome.ACCEPTED]
-    assert counts(ledger)[:2] == (2, 4)
+    assert [i.outcome for i in result.items] == [Outcome.ACCEPTED] * 3
+    assert counts(ledger)[:2] == (3, 6)
 
 
 def test_identity_conflict_is_a_warning_on_the_sheet(tmp_path, ledger, targets):
