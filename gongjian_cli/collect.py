@@ -1,17 +1,20 @@
 """`collect`: read every returned file of an inbox, identify, validate, record, give feedback.
 
-One file at a time, sorted by name. A file is either recorded whole (all its tables
+Files are taken in name order. A file is either recorded whole (all its tables
 together) or not at all; a file that cannot be read or identified is recorded as
 rejected, with the reason. Each file is one transaction (``ledger.transaction``): a
-failure or Ctrl-C rolls back the current file only; the files before it are committed.
+failure or Ctrl-C rolls back the file in hand only; the files before it are committed.
 (The ledger's WAL mode makes a commit cheap: see ``ledger``.) Nothing is printed here:
-the caller gets a :class:`CollectResult` and a ``progress`` callback.
+the caller gets a :class:`CollectResult` (items in file order) and a ``progress``
+callback.
 
-Speed: the files after the one being recorded are prepared ahead (read, parsed,
-identified, validated, rows encoded for the ledger) in threads, or in a worker process
-and a thread for a large inbox (:class:`_Preparers`); feedback workbooks are written in
-another process (``feedback.FeedbackWriter``: the large inbox's worker, or a process of
-their own). Only the ledger writes stay on this thread.
+Speed: a small inbox is collected in this process, the files after the one being
+recorded prepared ahead (read, parsed, identified, validated, rows encoded for the
+ledger) in threads (:class:`_Preparers`). A large one is shared with a worker process
+that collects files the same way, into the same ledger (:class:`_Worker`); ledger ids
+then follow the order in which files were recorded, not their names. Feedback
+workbooks are written in another process (``feedback.FeedbackWriter``: the worker, or
+a process of their own).
 
 Decisions (see also the README):
 

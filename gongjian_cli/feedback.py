@@ -712,13 +712,14 @@ def write_job(job: FeedbackJob) -> Path:
 
 
 class FeedbackWriter:
-    """Writes feedback jobs in one separate process while the caller goes on collecting.
+    """Writes feedback jobs in another process while the caller goes on collecting.
 
-    openpyxl is pure Python (~0.1 s a workbook, ~0.2 s to import): in a process of its
-    own it runs on the second core instead of holding up the ledger. The process is
-    started ("spawn", the only start method on Windows) on the first job, so a run
-    without findings never pays for it. Whenever the process cannot start or dies, the
-    job is written in this process instead. :meth:`results` waits for every job.
+    openpyxl is pure Python (~0.1 s a workbook, ~0.2 s to import): in another process
+    it runs on the second core instead of holding up the ledger. That is collect's
+    worker process when there is one (``pool``), else a process of our own, started
+    ("spawn", the only start method on Windows) on the first job, so a run without
+    findings never pays for it. Whenever the process cannot start or dies, the job is
+    written in this process instead. :meth:`results` waits for every job.
     """
 
     def __init__(self, pool: Any = None, *, in_process: bool = False) -> None:
