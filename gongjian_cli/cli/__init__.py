@@ -6,6 +6,8 @@ Heavy libraries (openpyxl, xlsxwriter, calamine, jinja2) are imported inside the
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from gongjian_cli import __version__
@@ -71,4 +73,8 @@ _register()
 
 def main() -> None:
     """Console-script entry point."""
+    if getattr(sys, "frozen", False):  # a bundled .exe: its worker processes start here
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     cli(prog_name="gongjian")
