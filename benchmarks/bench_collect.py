@@ -12,7 +12,8 @@ Then, in the same run, times (median of ``--repeat``):
 - floor: one Python process that opens each file with
   ``CalamineWorkbook.from_filelike`` and calls ``to_python()`` on every sheet;
 - collect: ``python -m gongjian_cli --db <fresh> collect <dir> --feedback <tmp>`` as a
-  subprocess of the real CLI.
+  subprocess of the real CLI (and, for comparison only, the same with ``--no-feedback``:
+  what the feedback workbooks cost).
 
 and prints both times and the ratio (target: collect ≤ 1.5 × floor). The gongjian_cli
 package is byte-compiled first, as pip does when it installs it: an editable checkout
@@ -127,16 +128,18 @@ def floor_time(folder: Path) -> float:
     return time.perf_counter() - start
 
 
-def collect_time(folder: Path, work: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
+def collect_time(
+    folder: Path, work: Path, *, feedback: bool = True
+) -> tuple[float, subprocess.CompletedProcess[str]]:
     db = work / "bench.db"
     fb = work / "feedback"
-    for p in (db, fb):
+    for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), fb):
         if p.is_dir():
             shutil.rmtree(p)
         elif p.exists():
             p.unlink()
     cmd = [sys.executable, "-m", "gongjian_cli", "--db", str(db), "collect", str(folder)]
-    cmd += ["--feedback", str(fb)]
+    cmd += ["--feedback", str(fb)] if feedback else ["--no-feedback"]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     return time.perf_counter() - start, proc
@@ -259,12 +262,13 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         _byte_compile()
-        floors, collects = [], []
+        floors, collects, bare = [], [], []
         proc = None
         for _ in range(args.repeat):
             floors.append(floor_time(inbox))
             t, proc = collect_time(inbox, tmp)
             collects.append(t)
+            bare.append(collect_time(inbox, tmp, feedback=False)[0])
         assert proc is not None
         if proc.returncode != 0:
             print(proc.stdout[-3000:], proc.stderr[-3000:], sep="\n")
@@ -277,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gongjian collect:             {collect:.2f} s  (runs: {_fmt(collects)})")
         ratio = collect / floor
         print(f"ratio: {ratio:.2f} × floor (target ≤ 1.5)")
+        nofb = statistics.median(bare)
+        print(
+            f"for comparison, collect --no-feedback: {nofb:.2f} s = {nofb / floor:.2f} × floor"
+            f"  (runs: {_fmt(bare)})"
+        )
         if args.stages:
             spent = stages(inbox, tmp)
             print(
