@@ -766,6 +766,9 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
     sums = {"total": 0.0, "completed": 0.0}
     rows = block.sheet.rows
     first = block.first_data_row - 1  # 0-based index of the first data row
+    parse = ctx.parse
+    keep = parsed.append
+    section_first = _SECTION_FIRST
     # The loop runs for every row of every file: cheap tests (C-level counts, first
     # characters) guard the regexes.
     for r in range(first, len(rows)):
@@ -789,7 +792,7 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
                 continue
         if (type(seq_v) is str and seq_v) or (
             type(name_v) is str
-            and ("计" in name_v or "名" in name_v or name_v.lstrip()[:1] in _SECTION_FIRST)
+            and ("计" in name_v or "名" in name_v or name_v.lstrip()[:1] in section_first)
         ):
             kind = _row_kind(seq_v, name_v)
             if kind == "total":
@@ -798,7 +801,7 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
                 continue
         if r == first and _is_column_numbers([row[i] for i in used]):
             continue
-        parsed.append(ctx.parse(row, excel_row, sums))
+        keep(parse(row, excel_row, sums))
     return parsed, sheet_findings
 
 
@@ -851,21 +854,37 @@ class _RowContext:
         keys = [*cols.keys(), *block.extra_columns.values()]
         indexes = [*cols.values(), *block.extra_columns.keys()]
         self.raw_keys = keys
-        self.raw_cells: Callable[[list[Any]], Any] = (
-            operator.itemgetter(*indexes) if len(indexes) > 1 else _one_cell(indexes)
+        # None when the columns are A, B, C… in order (the template): zip then reads the
+        # row itself (padded to the used columns, so it is long enough)
+        self.raw_cells: Callable[[list[Any]], Any] | None = (
+            None
+            if indexes == list(range(len(indexes)))
+            else operator.itemgetter(*indexes)
+            if len(indexes) > 1
+            else _one_cell(indexes)
         )
         self.labels = {key: block.label(key) for key in cols}
         self.letters = {key: column_letter(i) for key, i in cols.items()}
         self.fset = block.sheet.formula_cells_without_value
-        has = set(cols)
-        self.text_keys = [k for k in ("name", "region", "unit", "issues") if k in has]
-        self.has_total = "total" in has
-        self.has_completed = "completed" in has
-        self.has_start = "start" in has
-        self.has_registered = "registered" in has
+        # Where raw[key] comes from, so values are read from the row directly (an extra
+        # column whose header text equals a key overrides it in raw, last one wins).
+        source = dict(zip(keys, indexes, strict=True))
+
+        def at(key: str) -> int | None:
+            return source[key] if key in cols else None
+
+        self.i_name, self.i_region, self.i_unit, self.i_issues = (
+            at("name"),
+            at("region"),
+            at("unit"),
+            at("issues"),
+        )
+        self.i_total, self.i_completed = at("total"), at("completed")
+        self.i_start, self.i_registered = at("start"), at("registered")
         self.unit_total = block.units.get("total", 1.0)
         self.unit_completed = block.units.get("completed", 1.0)
-        self.start_cache: dict[str, StartParse] = {}
+        # 开竣工情况 text -> (class, finished, recognized, start_text); 是否入库 text -> parse
+        self.start_cache: dict[str, tuple[StartClass | None, bool, bool, str | None]] = {}
         self.reg_cache: dict[str, RegisteredParse] = {}
 
     def finding(
@@ -896,53 +915,66 @@ class _RowContext:
             self.finding(out, "negative-amount", key, row, v)
         return a.value
 
+    def _start(self, v: Any) -> tuple[StartClass | None, bool, bool, str | None]:
+        """开竣工情况 cell → (class, finished, recognized, start_text); text is cached."""
+        sp = classify_start(v)
+        if type(v) is not str:
+            return sp.cls, sp.finished, sp.recognized, _clean_text(v)
+        out = self.start_cache[v] = (sp.cls, sp.finished, sp.recognized, v.strip() or None)
+        return out
+
     def parse(self, row: list[Any], excel_row: int, sums: dict[str, float]) -> ParsedRow:
         """One project row (padded to the used columns) → ParsedRow with its findings.
 
-        Written for speed (it runs for every row of every file): the common cells (a
-        float amount, a text) take inline paths; 开竣工情况/是否入库 values are cached
-        per table.
+        Written for speed (it runs for every row of every file): cells are read from
+        the row by precomputed index; the common cells (a float amount, a str text)
+        take inline paths; 开竣工情况/是否入库 values are cached per table.
         """
-        raw = dict(zip(self.raw_keys, self.raw_cells(row), strict=True))
+        # no strict= check per row: the cells are as many as the keys by construction
+        cells = self.raw_cells
+        raw = dict(zip(self.raw_keys, row if cells is None else cells(row)))  # noqa: B905
         findings: list[Finding] = []
         if self.fset:
             for key, i in self.cols:
                 if (excel_row, i) in self.fset:
                     self.finding(findings, "formula-no-value", key, excel_row, None)
-        texts = {}
-        for key in self.text_keys:  # name, region, unit, issues
-            v = raw[key]
-            texts[key] = (v.strip() or None) if type(v) is str else _clean_text(v)
+        # name, region, unit, issues: a str cell is stripped inline
+        name = region = unit = issues = None
+        if (i := self.i_name) is not None:
+            v = row[i]
+            name = (v.strip() or None) if type(v) is str else _clean_text(v)
+        if (i := self.i_region) is not None:
+            v = row[i]
+            region = (v.strip() or None) if type(v) is str else _clean_text(v)
+        if (i := self.i_unit) is not None:
+            v = row[i]
+            unit = (v.strip() or None) if type(v) is str else _clean_text(v)
+        if (i := self.i_issues) is not None:
+            v = row[i]
+            issues = (v.strip() or None) if type(v) is str else _clean_text(v)
         total = completed = start_text = cls = registered = None
         finished = False
-        if self.has_total:
-            v = raw["total"]
+        if (i := self.i_total) is not None:
+            v = row[i]
             if type(v) is float and v >= 0 and self.unit_total == 1.0:
                 total = v
             else:
                 total = self._amount(v, "total", self.unit_total, excel_row, findings)
             if total is not None:
                 sums["total"] += total
-        if self.has_completed:
-            v = raw["completed"]
+        if (i := self.i_completed) is not None:
+            v = row[i]
             if type(v) is float and v >= 0 and self.unit_completed == 1.0:
                 completed = v
             else:
                 completed = self._amount(v, "completed", self.unit_completed, excel_row, findings)
             if completed is not None:
                 sums["completed"] += completed
-        if self.has_start:
-            v = raw["start"]
-            if type(v) is str:
-                sp = self.start_cache.get(v)
-                if sp is None:
-                    sp = self.start_cache[v] = classify_start(v)
-                start_text = v.strip() or None
-            else:
-                sp = classify_start(v)
-                start_text = _clean_text(v)
-            cls, finished = sp.cls, sp.finished
-            if not sp.recognized:
+        if (i := self.i_start) is not None:
+            v = row[i]
+            start = self.start_cache.get(v) if type(v) is str else None
+            cls, finished, recognized, start_text = start or self._start(v)
+            if not recognized:
                 self.finding(
                     findings,
                     "start-unclassified",
@@ -951,8 +983,8 @@ class _RowContext:
                     v,
                     "请选填：新开工、续建、新开工（已竣工）、续建（已竣工）、未开工",
                 )
-        if self.has_registered:
-            v = raw["registered"]
+        if (i := self.i_registered) is not None:
+            v = row[i]
             if type(v) is str:
                 rp = self.reg_cache.get(v)
                 if rp is None:
@@ -962,21 +994,25 @@ class _RowContext:
             registered = rp.value
             if not rp.recognized:
                 self.finding(findings, "registered-unknown", "registered", excel_row, v)
-        get = texts.get
+        # positional: much cheaper than keywords for a 16-field dataclass (field order is
+        # pinned by tests/test_parsing.py)
         return ParsedRow(
-            excel_row=excel_row,
-            raw=raw,
-            name=get("name"),
-            total=total,
-            completed=completed,
-            region=get("region"),
-            unit=get("unit"),
-            issues=get("issues"),
-            start_text=start_text,
-            start_class=cls,
-            finished=finished,
-            registered=registered,
-            findings=findings,
+            excel_row,
+            raw,
+            name,
+            total,
+            completed,
+            region,
+            unit,
+            issues,
+            start_text,
+            cls,
+            finished,
+            registered,
+            False,
+            False,
+            False,
+            findings,
         )
 
 

@@ -124,17 +124,72 @@ def validate_rows(
     )
     table_findings = _absent_columns(chk, table, bool(rows))
     first_seen: dict[str, int] = {}
+    planned = table is Table.PLANNED
+    has_completed = "completed" in column_letters
+    has_registered = "registered" in column_letters
+    has_start = "start" in column_letters
+    region_cache = chk.region_cache
+    normalize = unicodedata.normalize
+    # Every row of every file comes through here. Each rule is tested inline for the
+    # common clean row (a value that cannot trigger it, no finding on the row yet so
+    # nothing is "flagged"); anything else goes to the rule's _check_* function, which
+    # decides from the same state, so the findings and flags are the same either way.
     for row in rows:
-        _check_name(chk, row, first_seen)
-        _check_total(chk, row, table)
-        if table is Table.PLANNED:
-            if targets is not None:
-                _check_region(chk, row, district, targets)
+        # 项目名称: present and not seen before
+        name = row.name
+        if type(name) is str and name.strip():
+            key = "".join(normalize("NFKC", name).split())  # normalise_name
+            if key in first_seen:
+                _check_name(chk, row, first_seen)
+            else:
+                first_seen[key] = row.excel_row
         else:
+            _check_name(chk, row, first_seen)
+        # 总投资: a non-negative float, not below the table's threshold
+        total = row.total
+        if not (
+            type(total) is float
+            and total >= 0
+            and not row.findings
+            and (
+                total >= PLANNED_MIN_TOTAL
+                if planned
+                else total >= REGISTERED_MIN_TOTAL or not row.registered
+            )
+        ):
+            _check_total(chk, row, table)
+        if planned:
+            if targets is not None:
+                # 所属区域: a text seen before that names no other district
+                text = row.region
+                named = region_cache.get(text, _UNSEEN) if type(text) is str else _UNSEEN
+                if named is not None and named != district:
+                    _check_region(chk, row, district, targets)
+            continue
+        # 2020年完成投资: a non-negative float not above 总投资
+        completed = row.completed
+        if not (
+            has_completed
+            and type(completed) is float
+            and completed >= 0
+            and not row.findings
+            and type(total) is float
+            and total >= 0
+            and completed <= total
+        ):
             _check_completed(chk, row)
+        # 是否入库: read as yes or no
+        if has_registered and row.registered is None:
             _check_registered(chk, row)
-            _check_start(chk, row)
+        # 开竣工情况: filled
+        if has_start:
+            start = row.start_text
+            if not (type(start) is str and start.strip()):
+                _check_start(chk, row)
     return table_findings
+
+
+_UNSEEN: Any = object()  # region_cache miss (a cached district may be None)
 
 
 def _absent_columns(chk: _RowChecker, table: Table, has_rows: bool) -> list[Finding]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from _build_bad_files import (
     workbook,
 )
 
+from gongjian_cli.models import ParsedRow
 from gongjian_cli.parsing import (
     AmountParse,
     TableBlock,
@@ -589,3 +591,107 @@ def test_ragged_rows_are_padded():
     [row], _ = parse_rows(b, file_name="f.xlsx")
     assert (row.name, row.total, row.region) == ("甲", 20000.0, None)
     assert row.raw["lead_unit"] == ""
+
+
+def test_parsed_row_field_order_is_what_parse_rows_builds():
+    # _RowContext.parse builds ParsedRow positionally (cheaper than keywords per row)
+    assert [f.name for f in dataclasses.fields(ParsedRow)] == [
+        "excel_row",
+        "raw",
+        "name",
+        "total",
+        "completed",
+        "region",
+        "unit",
+        "issues",
+        "start_text",
+        "start_class",
+        "finished",
+        "registered",
+        "excluded",
+        "exclude_investment",
+        "exclude_registered",
+        "findings",
+    ]
+    [row], _ = parse_rows(block_of(notice_construction([ROW3])), file_name="f.xlsx")
+    assert (row.excel_row, row.name, row.unit, row.issues) == (4, "甲项目", "甲公司", "无")
+    assert (row.total, row.completed, row.start_text, row.registered) == (
+        120000,
+        3000,
+        "续建",
+        True,
+    )
+    assert not (row.excluded or row.exclude_investment or row.exclude_registered)
+
+
+def _fields(row: Any) -> tuple:
+    return tuple(getattr(row, f.name) for f in dataclasses.fields(ParsedRow) if f.name != "raw")
+
+
+def test_columns_in_another_order_read_the_same_as_the_template():
+    # the template's A, B, C… order and a shuffled one with a gap column take different
+    # paths to build raw; the values must not depend on it
+    data = [
+        [1, "甲项目", "甲公司", "年产1万吨", 120000.0, 3000.0, "续建", "是", "缺用地指标"],
+        [2, " 乙项目 ", 7, "", "1.5亿", "", "计划6月开工", "待定", ""],
+        [3, "丙项目", "", "", -5.0, "三千", "已竣工", 1, None],
+    ]
+    plain = block_of([list(CONSTRUCTION_HEADER), *data])
+    order = [8, 6, 4, 0, 2, 1, 7, 5, 3]  # a shuffled header, then a gap column
+    shuffled = block_of(
+        [[CONSTRUCTION_HEADER[i] for i in order] + ["", "备注"]]
+        + [[row[i] for i in order] + ["", "说明"] for row in data]
+    )
+    a, findings_a = parse_rows(plain, file_name="f.xlsx")
+    b, findings_b = parse_rows(shuffled, file_name="f.xlsx")
+    assert [_fields(r)[:-1] for r in a] == [_fields(r)[:-1] for r in b]
+    assert [[(f.code, f.row, f.value) for f in r.findings] for r in a] == [
+        [(f.code, f.row, f.value) for f in r.findings] for r in b
+    ]
+    assert findings_a == findings_b == []
+    for ra, rb in zip(a, b, strict=True):
+        assert {k: v for k, v in rb.raw.items() if k != "备注"} == ra.raw
+        assert rb.raw["备注"] == "说明"
+    assert list(a[0].raw) == list(CONSTRUCTION_HEADER_KEYS)
+
+
+CONSTRUCTION_HEADER_KEYS = (
+    "seq",
+    "name",
+    "unit",
+    "scope",
+    "total",
+    "completed",
+    "start",
+    "registered",
+    "issues",
+)
+
+
+def test_repeated_start_and_registered_values_are_judged_on_every_row():
+    # 开竣工情况/是否入库 texts are cached per table: a repeat still gets its own finding
+    data = [
+        [1, "甲", "", "", 100, 10, "续建", "是", ""],
+        [2, "乙", "", "", 100, 10, " 续建 ", "待定", ""],
+        [3, "丙", "", "", 100, 10, "续建", "待定", ""],
+        [4, "丁", "", "", 100, 10, "正在建设", " 是", ""],
+        [5, "戊", "", "", 100, 10, "正在建设", 1, ""],
+        [6, "己", "", "", 100, 10, 2020.0, 1.0, ""],
+    ]
+    rows, _ = parse_rows(block_of(notice_construction(data)), file_name="f.xlsx")
+    assert [(r.start_text, r.start_class, r.registered) for r in rows] == [
+        ("续建", StartClass.CONTINUING, True),
+        ("续建", StartClass.CONTINUING, None),
+        ("续建", StartClass.CONTINUING, None),
+        ("正在建设", None, True),
+        ("正在建设", None, True),
+        ("2020", None, True),
+    ]
+    assert [[(f.code, f.value) for f in r.findings] for r in rows] == [
+        [],
+        [("registered-unknown", "待定")],
+        [("registered-unknown", "待定")],
+        [("start-unclassified", "正在建设")],
+        [("start-unclassified", "正在建设")],
+        [("start-unclassified", "2020")],
+    ]

@@ -272,3 +272,60 @@ def test_without_targets_region_is_not_checked() -> None:
 )
 def test_format_amount(value: float, text: str) -> None:
     assert format_amount(value) == text
+
+
+def test_other_district_on_every_row_naming_it(targets) -> None:
+    # 所属区域 texts are resolved once per table: a repeat must still be flagged
+    rows = [
+        planned_row(5, name="一号", region="铜官区"),
+        planned_row(6, name="二号", region="义安区"),
+        planned_row(7, name="三号", region="铜官区"),
+        planned_row(8, name="四号", region=" 铜官区"),
+        planned_row(9, name="五号", region="义安区"),
+    ]
+    run(rows, Table.PLANNED, targets=targets)
+    assert [codes(r) for r in rows] == [
+        [("other-district", 5, "D", "铜官区")],
+        [],
+        [("other-district", 7, "D", "铜官区")],
+        [("other-district", 8, "D", " 铜官区")],
+        [],
+    ]
+
+
+def test_rules_still_apply_when_parsing_flagged_another_column(targets) -> None:
+    # a parse finding on some other cell must not let the row skip the amount rules
+    planned = planned_row(5, total=8000.0)
+    _parse_flag(planned, "formula-no-value", "D", "=X1")
+    built = construction_row(6, total=700.0, completed=900.0, start="正在建设")
+    _parse_flag(built, "start-unclassified", "G", "正在建设")
+    run([planned], Table.PLANNED, targets=targets)
+    run([built], Table.CONSTRUCTION)
+    assert codes(planned) == [("formula-no-value", 5, "D", "=X1"), ("below-1yi", 5, "C", "8000")]
+    assert codes(built) == [
+        ("start-unclassified", 6, "G", "正在建设"),
+        ("registered-below-10m", 6, "E", "700"),
+        ("completed-exceeds-total", 6, "F", "900"),
+    ]
+    assert planned.excluded
+    assert built.exclude_registered and built.exclude_investment and not built.excluded
+
+
+def test_many_clean_rows_and_one_bad_row_among_them(targets) -> None:
+    rows = [construction_row(5 + i, name=f"项目{i}") for i in range(50)]
+    rows[20] = construction_row(25, name="项目 3", total=900.0, completed=None, start="")
+    run(rows, Table.CONSTRUCTION, targets=targets)
+    assert [(r.excel_row, codes(r)) for r in rows if r.findings] == [
+        (
+            25,
+            [
+                ("duplicate-name", 25, "B", "项目 3"),
+                ("registered-below-10m", 25, "E", "900"),
+                ("completed-blank", 25, "F", None),
+                ("start-blank", 25, "G", None),
+            ],
+        )
+    ]
+    assert [r.excel_row for r in rows if r.excluded] == [25]
+    assert rows[20].completed == 0.0
+    assert all(r.completed == 12000.0 for i, r in enumerate(rows) if i != 20)
