@@ -347,7 +347,7 @@ READ_AHEAD = 6
 PROCESS_MIN_FILES = 100
 #: Files handed to the worker before it is done with the previous ones (so that it never
 #: waits for this process, which may be busy with a file of its own).
-WORKER_AHEAD = 2
+WORKER_AHEAD = 4
 
 _Read = tuple[Any, TemplateMeta | None]  # (reading.RawWorkbook, template metadata)
 
