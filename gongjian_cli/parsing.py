@@ -747,7 +747,9 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
     Row findings: unreadable-amount, negative-amount, formula-no-value (any matched
     column; the cell then reads blank, so validation may also report it missing),
     registered-unknown, start-unclassified. ``raw`` holds every matched column's cell as
-    read ('' when empty) and the extra columns under their header text.
+    read ('' when empty) and the extra columns under their header text; a cell under a
+    vertically merged range holds the range's value in the fill-down columns (所属区域,
+    项目单位, 开竣工情况, 是否入库, …; see ``_merged_fill``).
     ``block.table`` must be known (identification decides when the columns don't).
     """
     if block.table is None:
@@ -768,6 +770,7 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
     first = block.first_data_row - 1  # 0-based index of the first data row
     parse = ctx.parse
     keep = parsed.append
+    fill = _merged_fill(block, first)
     section_first = _SECTION_FIRST
     # The loop runs for every row of every file: cheap tests (C-level counts, first
     # characters) guard the regexes.
@@ -801,8 +804,44 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
                 continue
         if r == first and _is_column_numbers([row[i] for i in used]):
             continue
+        if r in fill:
+            row = list(row)
+            for i, value in fill[r]:
+                if _is_blank(row[i]):
+                    row[i] = value
         keep(parse(row, excel_row, sums))
     return parsed, sheet_findings
+
+
+#: Columns whose vertically merged cells count for every row they span. Not 项目名称
+#: (two rows under one name are not one project) nor the amounts (counting one amount
+#: on several rows would add it up several times): those stay blank below the first
+#: row, and validation says so.
+_NO_FILL_DOWN = frozenset({"seq", "name", "total", "completed"})
+
+
+def _merged_fill(block: TableBlock, first: int) -> dict[int, list[tuple[int, Any]]]:
+    """Row index → (column index, value) for the cells that a vertically merged range
+    of a fill-down column covers below its first row, within the data rows: a district
+    that merges 所属区域 or 开竣工情况 over several projects means it for each of them."""
+    merged = block.sheet.merged
+    if not merged:
+        return {}
+    columns = {i for key, i in block.columns.items() if key not in _NO_FILL_DOWN}
+    rows = block.sheet.rows
+    fill: dict[int, list[tuple[int, Any]]] = {}
+    for (r0, c0), (r1, c1) in merged:
+        if r1 <= r0 or r0 < first or r0 >= len(rows):
+            continue
+        top = rows[r0]
+        value = top[c0] if c0 < len(top) else ""
+        if _is_blank(value):
+            continue
+        for c in range(c0, c1 + 1):
+            if c in columns:
+                for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+                    fill.setdefault(r, []).append((c, value))
+    return fill
 
 
 _NAME_HEADERS = frozenset({"项目名称", "项目名", "名称"})

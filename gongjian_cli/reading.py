@@ -137,6 +137,9 @@ class RawSheet:
     rows: list[list[Any]]
     hidden: bool = False
     formula_cells_without_value: set[tuple[int, int]] = field(default_factory=set)
+    #: merged ranges as ((first row, first col), (last row, last col)), 0-based and
+    #: inclusive: only the first cell of a range holds its value
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -719,6 +722,7 @@ def _read_sheets(
                     rows=rows,
                     hidden=meta.visible != pc.SheetVisibleEnum.Visible,
                     formula_cells_without_value=set(scan.formula_no_value) if scan else set(),
+                    merged=_merged_ranges(sheet),
                 )
             )
     except FileRejected:
@@ -730,6 +734,15 @@ def _read_sheets(
     finally:
         wb.close()
     return sheets
+
+
+def _merged_ranges(sheet: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The sheet's merged ranges as calamine reports them ([] when it cannot say)."""
+    try:
+        ranges = sheet.merged_cell_ranges or []
+        return [((int(a), int(b)), (int(c), int(d))) for (a, b), (c, d) in ranges]
+    except Exception:  # a format or version without them: parsing just fills nothing
+        return []
 
 
 def _tech(exc: BaseException) -> str:

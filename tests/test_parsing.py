@@ -695,3 +695,50 @@ def test_repeated_start_and_registered_values_are_judged_on_every_row():
         [("start-unclassified", "正在建设")],
         [("start-unclassified", "2020")],
     ]
+
+
+def test_vertically_merged_text_cells_count_for_every_row_they_span():
+    """项目单位 and 开竣工情况 merged over rows 3–5 (0-based 2–4): each project gets them;
+    a merged 总投资 counts once, on its first row; the sheet's cells stay as read."""
+    rows = [
+        ["附件3"],
+        list(CONSTRUCTION_HEADER),
+        [1, "甲", "铜陵某公司", "", 20000, 100, "新开工", "是", ""],
+        [2, "乙", "", "", 30000, 200, "", "是", ""],
+        [3, "丙", "", "", "", 300, "", "否", ""],
+        [4, "丁", "另一公司", "", 5000, 10, "续建", "否", ""],
+    ]
+    raw_sheet = RawSheet(
+        name="表",
+        rows=rows,
+        merged=[((2, 2), (4, 2)), ((2, 6), (4, 6)), ((3, 4), (4, 4)), ((0, 0), (0, 8))],
+    )
+    b = locate_table(raw_sheet, year=YEAR)
+    assert b is not None
+    parsed, _ = parse_rows(b, file_name="f.xlsx")
+    assert [(r.name, r.unit, r.start_class, r.total) for r in parsed] == [
+        ("甲", "铜陵某公司", StartClass.NEW, 20000.0),
+        ("乙", "铜陵某公司", StartClass.NEW, 30000.0),
+        ("丙", "铜陵某公司", StartClass.NEW, None),  # 总投资 merged from 乙: not counted twice
+        ("丁", "另一公司", StartClass.CONTINUING, 5000.0),
+    ]
+    assert parsed[1].raw["unit"] == "铜陵某公司"
+    assert rows[3][2] == "" and rows[4][6] == ""  # the sheet itself is not rewritten
+
+
+def test_merged_ranges_are_read_from_the_file(tmp_path: Path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(CONSTRUCTION_HEADER))
+    ws.append([1, "甲", "铜陵某公司", "", 20000, 100, "新开工", "是", ""])
+    ws.append([2, "乙", None, "", 30000, 200, "新开工", "是", ""])
+    ws.merge_cells("C2:C3")
+    wb.save(tmp_path / "m.xlsx")
+    (read,) = read_workbook(tmp_path / "m.xlsx").sheets
+    assert read.merged == [((1, 2), (2, 2))]
+    b = locate_table(read, year=YEAR)
+    assert b is not None
+    parsed, _ = parse_rows(b, file_name="m.xlsx")
+    assert [r.unit for r in parsed] == ["铜陵某公司", "铜陵某公司"]
