@@ -300,7 +300,7 @@ def _collect_shared(
     progress: Callable[[Path], None] | None,
 ) -> None:
     """Collect ``files`` here and in ``worker`` at once: each takes the next file in
-    order when it is free (the worker is kept WORKER_AHEAD files ahead), so the faster
+    order when it is free (each worker is kept WORKER_AHEAD files ahead), so the faster
     side does more. ``progress`` follows the order in which files are taken."""
     from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -314,7 +314,7 @@ def _collect_shared(
         return index, path
 
     while pending or outstanding:
-        while worker.alive and pending and len(outstanding) < WORKER_AHEAD:
+        while worker.alive and pending and len(outstanding) < WORKER_AHEAD * worker.processes:
             index, path = take()
             future = worker.submit(path)
             if future is None:  # the worker is gone: this file (and the rest) here
@@ -348,6 +348,8 @@ PROCESS_MIN_FILES = 100
 #: Files handed to the worker before it is done with the previous ones (so that it never
 #: waits for this process, which may be busy with a file of its own).
 WORKER_AHEAD = 4
+#: Worker processes at most (one per core beyond the first; see _Worker).
+MAX_WORKERS = 3
 
 _Read = tuple[Any, TemplateMeta | None]  # (reading.RawWorkbook, template metadata)
 
@@ -717,26 +719,28 @@ class _Preparers:
 
 
 class _Worker:
-    """A worker process that collects files into the same ledger as this process.
+    """Worker processes that collect files into the same ledger as this process.
 
     For a large inbox (``PROCESS_MIN_FILES`` files or more, on more than one core),
-    collecting is Python work on both sides: one worker process ("spawn", the only start
-    method on Windows) takes files as this process does — read, parse, validate and
-    record each in its own transaction, through its own connection to the ledger — and
-    sends back only the file's result lines. SQLite lets one connection write at a
-    time; a file's transaction takes milliseconds, and the other side waits for it
-    (``ledger.BUSY_TIMEOUT``). One worker, not two: on 2 cores a second one only adds
-    its start-up (an interpreter and our imports, ~0.15 s of CPU) while this process
-    would sit waiting. The worker also writes the feedback workbooks: its own files',
-    at once, and this process's (``pool``, see FeedbackWriter).
+    collecting is Python work on every side: each worker process ("spawn", the only
+    start method on Windows) takes files as this process does — read, parse, validate
+    and record each in its own transaction, through its own connection to the ledger —
+    and sends back only the file's result lines. SQLite lets one connection write at a
+    time; a file's transaction takes milliseconds, and the others wait for it
+    (``ledger.BUSY_TIMEOUT``). One worker per core beyond this process's, at most
+    MAX_WORKERS: on 2 cores a second worker only adds its start-up (an interpreter and
+    our imports, ~0.15 s of CPU) while the processes take turns on the cores. The
+    workers also write the feedback workbooks: their own files', at once, and this
+    process's (``pool``, see FeedbackWriter).
 
-    When the worker cannot start, or dies, this process collects the rest. A file the
-    worker had in hand when it died is collected here again: if the worker had
+    When the workers cannot start, or one dies, this process collects the rest. A file
+    a worker had in hand when it died is collected here again: if the worker had
     committed it, the ledger recognises it (duplicate); if not, nothing of it is there.
     """
 
-    def __init__(self, pool: Any) -> None:
-        self.pool = pool  # a ProcessPoolExecutor of one process
+    def __init__(self, pool: Any, processes: int = 1) -> None:
+        self.pool = pool  # a ProcessPoolExecutor
+        self.processes = processes
         self.alive = True
         self.feedback_errors: list[str] = []
 
@@ -744,14 +748,15 @@ class _Worker:
     def start(
         cls, collector: _Collector, conn: sqlite3.Connection, feedback_dir: Path | None
     ) -> _Worker | None:
-        """The worker, or None (one core, a ledger in memory, no process possible)."""
-        if (os.cpu_count() or 1) < 2:
+        """The workers, or None (one core, a ledger in memory, no process possible)."""
+        processes = min(_cpus() - 1, MAX_WORKERS)
+        if processes < 1:
             return None
         db = ledger.database_path(conn)
         if db is None:
             return None
-        pool = _start_processes(collector, db, feedback_dir)
-        return None if pool is None else cls(pool)
+        pool = _start_processes(collector, db, feedback_dir, processes)
+        return None if pool is None else cls(pool, processes)
 
     def submit(self, path: Path) -> Future[Any] | None:
         try:
@@ -783,14 +788,24 @@ class _Worker:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_processes(collector: _Collector, db: Path, feedback_dir: Path | None) -> Any:
-    """A pool of one worker process set up to collect into ``db``, or None."""
+def _cpus() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))  # Linux: honours taskset / container limits
+    except AttributeError:  # Windows, macOS
+        return os.cpu_count() or 1
+
+
+def _start_processes(
+    collector: _Collector, db: Path, feedback_dir: Path | None, processes: int = 1
+) -> Any:
+    """A pool of ``processes`` worker processes set up to collect into ``db``, or None."""
     try:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         return ProcessPoolExecutor(
-            max_workers=1,
+            max_workers=processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
             initargs=(collector.targets, collector.options, db, feedback_dir),

@@ -709,11 +709,12 @@ def _ledger_dump(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
     return out
 
 
-def test_worker_process_records_what_this_process_records(
-    sample_inbox, targets, tmp_path, monkeypatch
+@pytest.mark.parametrize("workers", [1, 2])
+def test_worker_processes_record_what_this_process_records(
+    sample_inbox, targets, tmp_path, monkeypatch, workers
 ) -> None:
     """The samples (good, broken, encrypted, unidentified files) collected by this
-    process and a worker process together, as an inbox of PROCESS_MIN_FILES files would
+    process and worker processes together, as an inbox of PROCESS_MIN_FILES files would
     be, land exactly as when this process collects them alone: same result lines, same
     ledger, same feedback files."""
     import gongjian_cli.collect as collect_mod
@@ -722,12 +723,14 @@ def test_worker_process_records_what_this_process_records(
     started = []
     real_start = collect_mod._start_processes
 
-    def start(collector, db, feedback_dir):
-        pool = real_start(collector, db, feedback_dir)
+    def start(collector, db, feedback_dir, processes):
+        assert processes == workers
+        pool = real_start(collector, db, feedback_dir, processes)
         started.append(pool)
         return pool
 
     monkeypatch.setattr(collect_mod, "_start_processes", start)
+    monkeypatch.setattr(collect_mod, "_cpus", lambda: workers + 1)
     results, dumps, written = [], [], []
     for min_files in (10**6, 1):  # here alone, then with a worker
         monkeypatch.setattr(collect_mod, "PROCESS_MIN_FILES", min_files)
