@@ -191,3 +191,16 @@ def test_samples_through_the_cli(tmp_path, sample_inbox) -> None:
         "2020-05-27",
         "15:20",
     ] in table_lines(status.output)
+
+
+def test_ctrl_c_says_what_landed_and_exits_130(tmp_path, inbox, monkeypatch) -> None:
+    import gongjian_cli.collect as collect_mod
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(collect_mod, "collect_inbox", interrupted)
+    res = invoke(tmp_path, "collect", inbox)
+    assert res.exit_code == 130
+    assert "已中断：中断前处理完的文件均已完整入账" in res.output
+    assert "Aborted" not in res.output

@@ -27,6 +27,9 @@ class GongjianGroup(click.Group):
                 raise
             click.secho(f"错误：{exc}", fg="red", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:  # Ctrl-C: say it in Chinese, not click's "Aborted!"
+            click.secho("已中断。", fg="yellow", err=True)
+            ctx.exit(130)
 
 
 @click.group(cls=GongjianGroup, context_settings={"help_option_names": ["-h", "--help"]})

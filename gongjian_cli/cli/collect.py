@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from gongjian_cli.collect import CollectResult
 
 TABLE_CHOICES = ("planned", "construction")
+INTERRUPTED = 130  # the exit code of a command stopped with Ctrl-C (128 + SIGINT)
 
 
 @click.command("collect")
@@ -70,7 +71,8 @@ def command(
     替代先收到的，先收到的仍留档。--month/--district/--table 是识别依据：模板自带的标识
     优先，其次是这些选项，再次是文件名、工作表名、标题行和表内容；它们不用于筛选文件。
 
-    退出码：0 全部处理（数据问题写在反馈里）；1 有文件被退回（--strict：或有错误）；2 用法错误。
+    退出码：0 全部处理（数据问题写在反馈里）；1 有文件被退回（--strict：或有错误）；2 用法错误；
+    130 被 Ctrl-C 中断。
 
     \b
     示例：
@@ -103,6 +105,14 @@ def command(
     conn = app.ledger()
     try:
         result = _run(conn, inbox, listing, targets, options, feedback_root, err)
+    except KeyboardInterrupt:
+        click.secho(
+            "已中断：中断前处理完的文件均已完整入账，正在处理的文件没有入账。"
+            "再次运行同一命令即可接着收集（已入账的文件会显示为“重复”）。",
+            fg="yellow",
+            err=True,
+        )
+        click.get_current_context().exit(INTERRUPTED)
     finally:
         conn.close()
 
