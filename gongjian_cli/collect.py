@@ -500,32 +500,38 @@ class _Collector:
             if sheet.hidden or sheet.name in (META_SHEET, FEEDBACK_SHEET, REJECTION_SHEET):
                 continue
             looked_at.append(sheet.name)
-            block = _locate(sheet, year=self.targets.year)
-            if block is not None:
-                blocks.append((sheet, block))
+            blocks.extend((sheet, block) for block in _locate(sheet, year=self.targets.year))
         if not blocks:
             raise FileRejected("no-table", _no_table_reason(looked_at, self.targets.year))
 
         tables: list[_PreparedTable] = []
-        seen_keys: dict[tuple[str, str, Table], str] = {}
+        seen_keys: dict[tuple[str, str, Table], tuple[str, int]] = {}
         for sheet, block in blocks:
             item, sub, rej = self._table(path, wb, sheet, block, meta, received, len(blocks))
             if sub is not None:
                 key = (sub.identity.district, sub.identity.month, sub.identity.table)
                 if key in seen_keys:
+                    first_sheet, first_row = seen_keys[key]
+                    both = f"{key[0]} {key[1]} {table_label(key[2])}"
+                    reason = (
+                        f"工作表“{sheet.name}”与“{first_sheet}”都是{both}，只收第一张；"
+                        "请删去多余的工作表"
+                        if first_sheet != sheet.name
+                        else f"工作表“{sheet.name}”第{first_row}行和第{block.header_row}行起的"
+                        f"两张表都是{both}，只收第一张；请删去多余的表"
+                    )
                     rej = _rejection(
                         path,
                         wb.sha256,
                         received,
                         "same-table-twice",
-                        f"工作表“{sheet.name}”与“{seen_keys[key]}”都是{key[0]} {key[1]} "
-                        f"{table_label(key[2])}，只收第一张；请删去多余的工作表",
+                        reason,
                         sheet=sheet.name,
                         identity=sub.identity,
                     )
                     item, sub = _rejected_item(rej, path), None
                 else:
-                    seen_keys[key] = sheet.name
+                    seen_keys[key] = (sheet.name, block.header_row)
             rows = None
             if sub is not None:
                 rows = ledger.encode_rows(sub.rows, sub.cells)
@@ -617,7 +623,12 @@ class _Collector:
             )
             return _rejected_item(rej, path), None, rej
         if block.table is not identity.table:  # the columns did not say; match them again
-            block = locate_table(sheet, year=self.targets.year, table=identity.table) or block
+            matched = locate_table(
+                sheet, year=self.targets.year, table=identity.table, start=block.start
+            )
+            if matched is not None:
+                matched.end_row = block.end_row
+                block = matched
             block.table = identity.table
             rows = None
         if block.missing_required:
@@ -841,10 +852,10 @@ def _collect_in_worker(path: Path) -> tuple[list[TableResult], list[str]]:
     return items, errors
 
 
-def _locate(sheet: Any, *, year: int) -> Any:
-    from gongjian_cli.parsing import locate_table
+def _locate(sheet: Any, *, year: int) -> list[Any]:
+    from gongjian_cli.parsing import locate_tables
 
-    return locate_table(sheet, year=year)
+    return locate_tables(sheet, year=year)
 
 
 def _sheet_level(findings: list[Finding], rows: list[Any]) -> list[Finding]:

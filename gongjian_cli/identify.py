@@ -204,7 +204,7 @@ def _district_from_region(
         values = [r.region for r in rows if r.region]
     elif block is not None and "region" in block.columns:
         i = block.columns["region"]
-        for row in block.sheet.rows[block.first_data_row - 1 :]:
+        for row in block.sheet.rows[block.first_data_row - 1 : block.end_row]:
             if i < len(row) and isinstance(row[i], str) and row[i].strip():
                 values.append(row[i])
     if not values:

@@ -269,6 +269,11 @@ class TableBlock:
     votes: dict[Table, int] = field(default_factory=dict)
     units: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: 0-based row where the search for this table began (0, or the row after the table
+    #: above it on the same sheet) and where its data stop (exclusive; None: the end of
+    #: the sheet, or where a second table starts below it, see ``locate_tables``)
+    start: int = 0
+    end_row: int | None = None
 
     @property
     def first_data_row(self) -> int:
@@ -329,19 +334,22 @@ def _known_name(text: str, year: int) -> bool:
     return _fuzzy_key(name, year) is not None or any(name in _header_names(t, year) for t in Table)
 
 
-def locate_table(sheet: RawSheet, *, year: int, table: Table | None = None) -> TableBlock | None:
+def locate_table(
+    sheet: RawSheet, *, year: int, table: Table | None = None, start: int = 0
+) -> TableBlock | None:
     """Find the header row of a project table in ``sheet`` and match its columns.
 
-    The header is the row, among the first ``HEADER_SEARCH_ROWS``, whose cells match the
-    most known columns; it needs 项目名称 and 总投资, or four known columns including
-    one of them. A header split over two rows (merged cells above sub-headers) is
+    The header is the row, among the first ``HEADER_SEARCH_ROWS`` from ``start``
+    (0-based), whose cells match the most known columns; it needs 项目名称 and 总投资,
+    or four known columns including one of them; the rows from ``start`` to it are
+    the table's title. A header split over two rows (merged cells above sub-headers) is
     combined when that matches more columns. Planned vs construction is decided by the
     columns only one table has (所属区域/目前进展情况/{year}年工作目标… vs
     {year}年完成投资/开竣工情况/是否入库…); pass ``table`` to match one table's columns
     only (after identification said which). None when no row qualifies.
     """
     rows = sheet.rows
-    limit = min(len(rows), HEADER_SEARCH_ROWS)
+    limit = min(len(rows), start + HEADER_SEARCH_ROWS)
     best: tuple[int, int, int, _Match, list[str]] | None = None  # score, row idx, height
     texts_cache: dict[int, list[str]] = {}
 
@@ -350,7 +358,7 @@ def locate_table(sheet: RawSheet, *, year: int, table: Table | None = None) -> T
             texts_cache[i] = _row_texts(rows[i]) if i < len(rows) else []
         return texts_cache[i]
 
-    for i in range(limit):
+    for i in range(start, limit):
         if best is not None and i > best[1] + best[2]:
             break  # one row past the header was compared; below it is data
         cells = texts(i)
@@ -377,8 +385,7 @@ def locate_table(sheet: RawSheet, *, year: int, table: Table | None = None) -> T
     votes = {t: len(_DISTINCT[t] & match.columns.keys()) for t in Table}
     chosen = table
     if chosen is None:
-        p, c = votes[Table.PLANNED], votes[Table.CONSTRUCTION]
-        chosen = Table.PLANNED if p > c else Table.CONSTRUCTION if c > p else None
+        chosen = _table_by_columns(match)
         if chosen is not None:
             match = _match_headers(header_cells, chosen, year)
     columns = match.columns
@@ -410,7 +417,10 @@ def locate_table(sheet: RawSheet, *, year: int, table: Table | None = None) -> T
                 )
     required = [c.key for c in COLUMNS[chosen or Table.CONSTRUCTION] if c.required]
     title = " ".join(
-        " ".join(v.split()) for r in range(idx) for v in rows[r] if type(v) is str and v.strip()
+        " ".join(v.split())
+        for r in range(start, idx)
+        for v in rows[r]
+        if type(v) is str and v.strip()
     )
     return TableBlock(
         sheet=sheet,
@@ -425,7 +435,64 @@ def locate_table(sheet: RawSheet, *, year: int, table: Table | None = None) -> T
         votes=votes,
         units=units,
         notes=notes,
+        start=start,
     )
+
+
+def _table_by_columns(match: _Match) -> Table | None:
+    """The table whose own columns the header has more of (None: a tie)."""
+    p = len(_DISTINCT[Table.PLANNED] & match.columns.keys())
+    c = len(_DISTINCT[Table.CONSTRUCTION] & match.columns.keys())
+    return Table.PLANNED if p > c else Table.CONSTRUCTION if c > p else None
+
+
+#: A second table's title may sit this many rows above its header.
+_TITLE_ROWS = 4
+
+
+def locate_tables(sheet: RawSheet, *, year: int) -> list[TableBlock]:
+    """Every project table of ``sheet``: usually one; two when a district stacked
+    附件2 and 附件3 one above the other on one sheet.
+
+    A table ends where the header of the other table begins (a header of the same
+    table repeated, e.g. a printed page header, is skipped by ``parse_rows`` instead); the lines just above that header that hold at most one
+    filled cell (附件3, the title) belong to the next table. Cheap on the common sheet:
+    only rows with a cell reading 项目名称 are matched as headers.
+    """
+    block = locate_table(sheet, year=year)
+    if block is None:
+        return []
+    blocks = [block]
+    rows = sheet.rows
+    r = block.first_data_row - 1
+    while r < len(rows):
+        if not _names_header(rows[r]):
+            r += 1
+            continue
+        match = _match_headers(_row_texts(rows[r]), None, year)
+        kind = _table_by_columns(match) if _acceptable(match) else None
+        if kind is None or kind is block.table:  # the same header again: parse_rows skips it
+            r += 1
+            continue
+        top = r
+        while top > block.first_data_row - 1 and r - top < _TITLE_ROWS:
+            if sum(1 for v in rows[top - 1] if not _is_blank(v)) > 1:
+                break
+            top -= 1
+        following = locate_table(sheet, year=year, start=top)
+        if following is None or following.header_row - 1 != r:
+            r += 1
+            continue
+        block.end_row = top
+        blocks.append(following)
+        block = following
+        r = block.first_data_row - 1
+    return blocks
+
+
+def _names_header(row: list[Any]) -> bool:
+    """A cell of the row reads 项目名称 (spaces and line breaks aside)."""
+    return any(type(v) is str and "名" in v and normalize_header(v) in _NAME_HEADERS for v in row)
 
 
 # --------------------------------------------------------------------------- amounts
@@ -768,13 +835,14 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
     sums = {"total": 0.0, "completed": 0.0}
     rows = block.sheet.rows
     first = block.first_data_row - 1  # 0-based index of the first data row
+    end = len(rows) if block.end_row is None else block.end_row
     parse = ctx.parse
     keep = parsed.append
     fill = _merged_fill(block, first)
     section_first = _SECTION_FIRST
     # The loop runs for every row of every file: cheap tests (C-level counts, first
     # characters) guard the regexes.
-    for r in range(first, len(rows)):
+    for r in range(first, end):
         row = rows[r]
         if len(row) < pad_to:
             row = [*row, *[""] * (pad_to - len(row))]

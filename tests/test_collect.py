@@ -217,6 +217,30 @@ def test_every_row_keeps_its_raw_cells(inbox, ledger, targets) -> None:
     assert in_sql == "1.5亿"
 
 
+def test_both_tables_stacked_on_one_sheet(inbox, ledger, targets) -> None:
+    rows = [
+        *sheet_rows(Table.PLANNED)[:-1],  # without its 注 line
+        [],
+        *sheet_rows(Table.CONSTRUCTION),
+    ]
+    write_book(inbox / "郊区2020年5月报表.xlsx", {"报表": rows})
+    result = run(inbox, ledger, targets)
+    assert [(i.sheet, i.table, i.rows, i.errors, i.outcome) for i in result.items] == [
+        ("报表", Table.PLANNED, 2, 0, Outcome.ACCEPTED),
+        ("报表", Table.CONSTRUCTION, 2, 0, Outcome.ACCEPTED),
+    ]
+    got = ledger.execute(
+        "SELECT s.table_kind, s.header_row, r.excel_row, r.name FROM rows r"
+        " JOIN submissions s ON s.id = r.submission_id ORDER BY r.excel_row"
+    ).fetchall()
+    assert [tuple(g) for g in got] == [
+        ("planned", 3, 4, PLANNED_ROWS[0][1]),
+        ("planned", 3, 5, PLANNED_ROWS[1][1]),
+        ("construction", 9, 10, CONSTRUCTION_ROWS[0][1]),
+        ("construction", 9, 11, CONSTRUCTION_ROWS[1][1]),
+    ]
+
+
 def test_both_tables_in_one_workbook(inbox, ledger, targets) -> None:
     write_book(
         inbox / "郊区2020年5月报表.xlsx",

@@ -25,6 +25,7 @@ from gongjian_cli.parsing import (
     header_unit,
     is_total_row,
     locate_table,
+    locate_tables,
     normalize_header,
     parse_amount,
     parse_registered,
@@ -742,3 +743,43 @@ def test_merged_ranges_are_read_from_the_file(tmp_path: Path):
     assert b is not None
     parsed, _ = parse_rows(b, file_name="m.xlsx")
     assert [r.unit for r in parsed] == ["铜陵某公司", "铜陵某公司"]
+
+
+STACKED = [
+    ["附件2"],
+    ["铜陵市2020年工业谋划项目表"],
+    list(PLANNED_HEADER),
+    [1, "谋划甲", 20000, "郊区"],
+    [2, "谋划乙", 30000, "郊区"],
+    [""],
+    ["附件3"],
+    ["铜陵市2020年工业在建项目进展情况表"],
+    list(CONSTRUCTION_HEADER),
+    [1, "在建甲", "甲公司", "新建", 50000, 1000, "续建", "是", ""],
+    ["合计", "", "", "", 50000, 1000, "", "", ""],
+    ["注：每月25日前报"],
+]
+
+
+def test_two_tables_stacked_on_one_sheet_are_two_blocks():
+    first, second = locate_tables(sheet(STACKED), year=YEAR)
+    assert (first.table, first.header_row, first.end_row) == (Table.PLANNED, 3, 5)
+    assert (second.table, second.header_row, second.end_row) == (Table.CONSTRUCTION, 9, None)
+    assert "附件3" in second.title_text and "谋划" not in second.title_text
+    planned, _ = parse_rows(first, file_name="f.xlsx")
+    built, found = parse_rows(second, file_name="f.xlsx")
+    assert [(r.excel_row, r.name, r.total) for r in planned] == [
+        (4, "谋划甲", 20000.0),
+        (5, "谋划乙", 30000.0),
+    ]
+    assert [(r.excel_row, r.name, r.unit, r.completed) for r in built] == [
+        (10, "在建甲", "甲公司", 1000.0)
+    ]
+    assert found == []  # the 合计 row matches the one project above it, not the 谋划 rows
+
+
+def test_the_same_header_again_is_one_table():
+    rows = [list(PLANNED_HEADER), [1, "甲", 20000], list(PLANNED_HEADER), [2, "乙", 30000]]
+    (only,) = locate_tables(sheet(rows), year=YEAR)
+    parsed, _ = parse_rows(only, file_name="f.xlsx")
+    assert [r.name for r in parsed] == ["甲", "乙"]
