@@ -455,44 +455,62 @@ def locate_tables(sheet: RawSheet, *, year: int) -> list[TableBlock]:
     附件2 and 附件3 one above the other on one sheet.
 
     A table ends where the header of the other table begins (a header of the same
-    table repeated, e.g. a printed page header, is skipped by ``parse_rows`` instead); the lines just above that header that hold at most one
-    filled cell (附件3, the title) belong to the next table. Cheap on the common sheet:
-    only rows with a cell reading 项目名称 are matched as headers.
+    table repeated, e.g. a printed page header, is skipped by ``parse_rows`` instead);
+    the lines just above that header that hold at most one filled cell (附件3, the
+    title) belong to the next table. The next header is looked for where 项目名称
+    stands in the table above (and in column B, where both templates have it): one
+    C-level pass over that column, so the common one-table sheet costs next to nothing.
     """
     block = locate_table(sheet, year=year)
     if block is None:
         return []
     blocks = [block]
+    while True:
+        following = _next_table(sheet, block, year)
+        if following is None:
+            return blocks
+        blocks.append(following)
+        block = following
+
+
+def _next_table(sheet: RawSheet, block: TableBlock, year: int) -> TableBlock | None:
+    """The other table's block below ``block`` (setting ``block.end_row``), or None."""
     rows = sheet.rows
-    r = block.first_data_row - 1
-    while r < len(rows):
-        if not _names_header(rows[r]):
-            r += 1
+    first = block.first_data_row - 1
+    columns = {block.columns.get("name"), 1} - {None}
+    hits = sorted(
+        {
+            r
+            for c in columns
+            for r, row in enumerate(rows[first:], start=first)
+            if c < len(row) and type(v := row[c]) is str and "名" in v
+        }
+    )
+    for r in hits:
+        if normalize_header(_name_cell(rows[r], columns)) not in _NAME_HEADERS:
             continue
         match = _match_headers(_row_texts(rows[r]), None, year)
         kind = _table_by_columns(match) if _acceptable(match) else None
         if kind is None or kind is block.table:  # the same header again: parse_rows skips it
-            r += 1
             continue
         top = r
-        while top > block.first_data_row - 1 and r - top < _TITLE_ROWS:
+        while top > first and r - top < _TITLE_ROWS:
             if sum(1 for v in rows[top - 1] if not _is_blank(v)) > 1:
                 break
             top -= 1
         following = locate_table(sheet, year=year, start=top)
-        if following is None or following.header_row - 1 != r:
-            r += 1
-            continue
-        block.end_row = top
-        blocks.append(following)
-        block = following
-        r = block.first_data_row - 1
-    return blocks
+        if following is not None and following.header_row - 1 == r:
+            block.end_row = top
+            return following
+    return None
 
 
-def _names_header(row: list[Any]) -> bool:
-    """A cell of the row reads 项目名称 (spaces and line breaks aside)."""
-    return any(type(v) is str and "名" in v and normalize_header(v) in _NAME_HEADERS for v in row)
+def _name_cell(row: list[Any], columns: set[int]) -> str:
+    """The text of the first of ``columns`` in ``row`` that reads like 项目名称."""
+    for c in sorted(columns):
+        if c < len(row) and type(row[c]) is str and "名" in row[c]:
+            return row[c]
+    return ""
 
 
 # --------------------------------------------------------------------------- amounts
