@@ -120,17 +120,35 @@ def generate(folder: Path, *, files: int, rows: int) -> None:
         os.utime(path, (received, received))
 
 
-def floor_time(folder: Path) -> float:
+def _children_cpu() -> float | None:
+    """CPU seconds (user + system) of the child processes waited for so far, with
+    theirs (None where the platform does not say: Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(cmd: list[str], **kwargs) -> tuple[float, float | None, subprocess.CompletedProcess]:
+    """Run ``cmd``: (wall seconds, CPU seconds of it and its processes, the result)."""
+    cpu0 = _children_cpu()
     start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-c", FLOOR_SCRIPT, str(folder)], check=True, capture_output=True
-    )
-    return time.perf_counter() - start
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    wall = time.perf_counter() - start
+    cpu1 = _children_cpu()
+    return wall, None if cpu0 is None or cpu1 is None else cpu1 - cpu0, proc
+
+
+def floor_time(folder: Path) -> tuple[float, float | None]:
+    wall, cpu, _ = _run([sys.executable, "-c", FLOOR_SCRIPT, str(folder)], check=True)
+    return wall, cpu
 
 
 def collect_time(
     folder: Path, work: Path, *, feedback: bool = True
-) -> tuple[float, subprocess.CompletedProcess[str]]:
+) -> tuple[float, float | None, subprocess.CompletedProcess[str]]:
     db = work / "bench.db"
     fb = work / "feedback"
     for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), fb):
@@ -140,9 +158,7 @@ def collect_time(
             p.unlink()
     cmd = [sys.executable, "-m", "gongjian_cli", "--db", str(db), "collect", str(folder)]
     cmd += ["--feedback", str(fb)] if feedback else ["--no-feedback"]
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    return time.perf_counter() - start, proc
+    return _run(cmd, check=False)
 
 
 def stages(folder: Path, work: Path) -> dict[str, float]:
@@ -263,11 +279,15 @@ def main(argv: list[str] | None = None) -> int:
 
         _byte_compile()
         floors, collects, bare = [], [], []
+        floor_cpu, collect_cpu = [], []
         proc = None
         for _ in range(args.repeat):
-            floors.append(floor_time(inbox))
-            t, proc = collect_time(inbox, tmp)
+            t, cpu = floor_time(inbox)
+            floors.append(t)
+            floor_cpu.append(cpu)
+            t, cpu, proc = collect_time(inbox, tmp)
             collects.append(t)
+            collect_cpu.append(cpu)
             bare.append(collect_time(inbox, tmp, feedback=False)[0])
         assert proc is not None
         if proc.returncode != 0:
@@ -286,6 +306,14 @@ def main(argv: list[str] | None = None) -> int:
             f"for comparison, collect --no-feedback: {nofb:.2f} s = {nofb / floor:.2f} × floor"
             f"  (runs: {_fmt(bare)})"
         )
+        if None not in floor_cpu and None not in collect_cpu:
+            f_cpu, c_cpu = statistics.median(floor_cpu), statistics.median(collect_cpu)
+            cores = os.cpu_count() or 1
+            print(
+                f"CPU (user+system, all processes): floor {f_cpu:.2f} s, collect {c_cpu:.2f} s;"
+                f" on {cores} cores collect needs at least {c_cpu / cores:.2f} s"
+                f" = {c_cpu / cores / floor:.2f} × floor"
+            )
         if args.stages:
             spent = stages(inbox, tmp)
             print(
