@@ -479,15 +479,13 @@ def _next_table(sheet: RawSheet, block: TableBlock, year: int) -> TableBlock | N
     first = block.first_data_row - 1
     columns = {block.columns.get("name"), 1} - {None}
     hits = sorted(
-        {
-            r
-            for c in columns
-            for r, row in enumerate(rows[first:], start=first)
-            if c < len(row) and type(v := row[c]) is str and "名" in v
-        }
+        (r, c)
+        for c in columns
+        for r, row in enumerate(rows[first:], start=first)
+        if c < len(row) and type(v := row[c]) is str and "名" in v
     )
-    for r in hits:
-        if normalize_header(_name_cell(rows[r], columns)) not in _NAME_HEADERS:
+    for r, c in hits:
+        if normalize_header(rows[r][c]) not in _NAME_HEADERS:
             continue
         match = _match_headers(_row_texts(rows[r]), None, year)
         kind = _table_by_columns(match) if _acceptable(match) else None
@@ -503,14 +501,6 @@ def _next_table(sheet: RawSheet, block: TableBlock, year: int) -> TableBlock | N
             block.end_row = top
             return following
     return None
-
-
-def _name_cell(row: list[Any], columns: set[int]) -> str:
-    """The text of the first of ``columns`` in ``row`` that reads like 项目名称."""
-    for c in sorted(columns):
-        if c < len(row) and type(row[c]) is str and "名" in row[c]:
-            return row[c]
-    return ""
 
 
 # --------------------------------------------------------------------------- amounts
