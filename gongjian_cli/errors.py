@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+#: Exit code of a command stopped with Ctrl-C (128 + SIGINT, as shells report it).
+INTERRUPTED_EXIT = 130
+
 
 class GongjianError(Exception):
     """Base of every error the tool reports to a person (message in Chinese)."""

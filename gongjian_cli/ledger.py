@@ -17,7 +17,7 @@ Raw cells (schema 2): each accepted submission's sheet is kept whole, as read, i
 ``raw_sheets`` (one JSON array of rows, Excel row 1 first; a row is an array of cell
 values from column A), so every row's raw cells are on record: ``rows.excel_row``
 indexes into it (:func:`raw_row`; in SQL ``json_extract(cells, '$[' || (excel_row - 1)
-|| ']')``). One JSON document per sheet costs a fifth of encoding each row's cells on its
+|| ']')``). One JSON document per sheet costs a third of encoding each row's cells on its
 own, and keeps the title, header, note and 合计 rows too. Rows recorded under schema 1
 keep their own ``rows.raw`` (a JSON object: column key or header → value); it is NULL
 for later rows.

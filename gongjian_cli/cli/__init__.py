@@ -12,7 +12,7 @@ import click
 
 from gongjian_cli import __version__
 from gongjian_cli.cli.context import AppContext
-from gongjian_cli.errors import GongjianError
+from gongjian_cli.errors import INTERRUPTED_EXIT, GongjianError
 
 
 class GongjianGroup(click.Group):
@@ -29,7 +29,7 @@ class GongjianGroup(click.Group):
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:  # Ctrl-C: say it in Chinese, not click's "Aborted!"
             click.secho("已中断。", fg="yellow", err=True)
-            ctx.exit(130)
+            ctx.exit(INTERRUPTED_EXIT)
 
 
 @click.group(cls=GongjianGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from gongjian_cli.cli.context import AppContext
+from gongjian_cli.errors import INTERRUPTED_EXIT
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     from gongjian_cli.collect import CollectResult
 
 TABLE_CHOICES = ("planned", "construction")
-INTERRUPTED = 130  # the exit code of a command stopped with Ctrl-C (128 + SIGINT)
 
 
 @click.command("collect")
@@ -112,7 +112,7 @@ def command(
             fg="yellow",
             err=True,
         )
-        click.get_current_context().exit(INTERRUPTED)
+        click.get_current_context().exit(INTERRUPTED_EXIT)
     finally:
         conn.close()
 
