@@ -269,22 +269,25 @@ def test_is_total_row(seq: Any, name: Any, total: bool):
 ROW3 = [1, "甲项目", "甲公司", "年产1万吨", 120000, 3000, "续建", "是", "无"]
 
 
+CONSTRUCTION_HEADER_KEYS = (
+    "seq",
+    "name",
+    "unit",
+    "scope",
+    "total",
+    "completed",
+    "start",
+    "registered",
+    "issues",
+)
+
+
 def test_locate_notice_layout_construction():
     b = block_of(notice_construction([ROW3]))
     assert b.table is Table.CONSTRUCTION
     assert b.header_row == 3
     assert b.first_data_row == 4
-    assert list(b.columns) == [
-        "seq",
-        "name",
-        "unit",
-        "scope",
-        "total",
-        "completed",
-        "start",
-        "registered",
-        "issues",
-    ]
+    assert list(b.columns) == list(CONSTRUCTION_HEADER_KEYS)
     assert b.columns["total"] == 4
     assert b.extra_columns == {}
     assert b.missing_required == []
@@ -654,19 +657,6 @@ def test_columns_in_another_order_read_the_same_as_the_template():
         assert {k: v for k, v in rb.raw.items() if k != "备注"} == ra.raw
         assert rb.raw["备注"] == "说明"
     assert list(a[0].raw) == list(CONSTRUCTION_HEADER_KEYS)
-
-
-CONSTRUCTION_HEADER_KEYS = (
-    "seq",
-    "name",
-    "unit",
-    "scope",
-    "total",
-    "completed",
-    "start",
-    "registered",
-    "issues",
-)
 
 
 def test_repeated_start_and_registered_values_are_judged_on_every_row():
