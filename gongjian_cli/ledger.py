@@ -40,7 +40,7 @@ from gongjian_cli.models import Finding, ParsedRow, Rejection, Submission
 from gongjian_cli.month import Month
 from gongjian_cli.schema import Severity, SubmissionStatus, Table
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -139,8 +139,26 @@ CREATE TABLE raw_sheets (
 );
 """
 
+# Schema 3: the year. rows.project_key is the hidden key a prefilled template's row came
+# back with; project_keys records every key gongjian wrote into a template, and the row
+# (of the submission the template was prefilled from) whose project it stands for.
+# Project identity itself is not stored: it is resolved from these when read
+# (gongjian_cli.year.identity), so the name-pair file and the order in which months were
+# collected never leave a stale project behind.
+_SCHEMA_V3 = """
+ALTER TABLE rows ADD COLUMN project_key TEXT;
+CREATE TABLE project_keys (
+    key TEXT PRIMARY KEY,
+    district TEXT NOT NULL,
+    row_id INTEGER NOT NULL REFERENCES rows(id),
+    month TEXT NOT NULL,
+    issued_at TEXT NOT NULL
+);
+CREATE INDEX ix_project_keys_row ON project_keys (row_id);
+"""
+
 # version reached -> script that brings the previous version to it
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
 
 
 #: Seconds a connection waits for another one's write transaction to end. collect's
@@ -265,7 +283,7 @@ _ENCODE_RAW = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=F
 _INSERT_ROW = (
     "INSERT INTO rows (id, submission_id, excel_row, name, total, completed, region, unit,"
     " issues, start_text, start_class, finished, registered, excluded, exclude_investment,"
-    " exclude_registered) VALUES "
+    " exclude_registered, project_key) VALUES "
 )
 _INSERT_FINDING = (
     "INSERT INTO findings (submission_id, row_id, file, sheet, excel_row, col, field, value,"
@@ -335,6 +353,7 @@ def encode_rows(rows: Sequence[ParsedRow], cells: list[list[Any]] | None = None)
             1 if r.excluded else 0,
             1 if r.exclude_investment else 0,
             1 if r.exclude_registered else 0,
+            r.project_key,
         )
         for r in rows
     ]

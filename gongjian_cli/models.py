@@ -96,6 +96,9 @@ class ParsedRow:
     exclude_investment: bool = False
     exclude_registered: bool = False
     findings: list[Finding] = field(default_factory=list)
+    #: the hidden project key of a prefilled template's row (well-formed, first use in
+    #: its table), else None; see ``gongjian_cli.year.identity``
+    project_key: str | None = None
 
     @property
     def has_error(self) -> bool:

@@ -27,8 +27,11 @@ from typing import Any
 from gongjian_cli.models import Finding, ParsedRow, make_finding
 from gongjian_cli.reading import RawSheet
 from gongjian_cli.schema import (
+    AUX_HEADERS,
     COLUMNS,
     NO_WORDS,
+    PROJECT_KEY_HEADER,
+    PROJECT_KEY_PATTERN,
     TOTAL_ROW_WORDS,
     WAN_PER_YI,
     YES_WORDS,
@@ -150,7 +153,7 @@ def _fuzzy_key(name: str, year: int) -> str | None:
     years = _YEAR_IN.findall(name)
     if any(int(y) != year for y in years):
         return None
-    if ("完成投资" in name or "完成额" in name) and "计划" not in name:
+    if ("完成投资" in name or "完成额" in name) and "计划" not in name and "上月" not in name:
         return "completed"
     if "总投资" in name or "投资总额" in name:
         return "total"
@@ -837,6 +840,11 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
     formula_cols = [i for i in cols.values() if i != idx_seq] if fset else []
     used = sorted({*cols.values(), *block.extra_columns.keys()})
     pad_to = used[-1] + 1 if used else 0
+    # a prefilled template's key and last-month columns are not content: a row the
+    # district cleared but whose hidden key is left is a blank row
+    aux = _aux_columns(block)
+    if aux:
+        used = [i for i in used if i not in aux.values()]
 
     parsed: list[ParsedRow] = []
     sheet_findings: list[Finding] = []
@@ -886,7 +894,38 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
                 if _is_blank(row[i]):
                     row[i] = value
         keep(parse(row, excel_row, sums))
+    if (key_at := aux.get(PROJECT_KEY_HEADER)) is not None:
+        _read_project_keys(parsed, block.extra_columns[key_at])
     return parsed, sheet_findings
+
+
+_AUX_NORMAL = {normalize_header(h): h for h in AUX_HEADERS}
+_PROJECT_KEY = re.compile(PROJECT_KEY_PATTERN)
+
+
+def _aux_columns(block: TableBlock) -> dict[str, int]:
+    """The prefilled template's own columns found in ``block``: header constant → index."""
+    found: dict[str, int] = {}
+    for i, text in block.extra_columns.items():
+        header = _AUX_NORMAL.get(normalize_header(text))
+        if header is not None:
+            found.setdefault(header, i)
+    return found
+
+
+def _read_project_keys(rows: list[ParsedRow], raw_key: str) -> None:
+    """Set each row's ``project_key`` from the key column (``raw_key`` in ``raw``): a
+    well-formed key on its first row in the table; a damaged or repeated one is ignored
+    (the row is then identified by its name)."""
+    seen: set[str] = set()
+    for r in rows:
+        v = r.raw.get(raw_key)
+        if type(v) is not str:
+            continue
+        key = v.strip().upper()
+        if _PROJECT_KEY.fullmatch(key) and key not in seen:
+            seen.add(key)
+            r.project_key = key
 
 
 #: Columns whose vertically merged cells count for every row they span. Not 项目名称

@@ -21,6 +21,17 @@ BAND_10YI = 100000
 TEMPLATE_VERSION = "1"
 DEADLINE_NOTE = "注：每月25日前报"
 
+#: Header of the hidden column in which a prefilled template carries each row's project
+#: key (see ``gongjian_cli.year.identity``), and of the locked column beside 2020年完成投资
+#: that shows last month's figure. Neither is a column of the notice: parsing reads them
+#: as extra columns and never counts them as content of a row.
+PROJECT_KEY_HEADER = "项目标识（程序用，请勿修改）"
+PREVIOUS_COMPLETED_HEADER = "上月累计完成投资（万元，仅供参考）"
+AUX_HEADERS = (PROJECT_KEY_HEADER, PREVIOUS_COMPLETED_HEADER)
+#: A project key as gongjian writes it: "GJ" and ten characters of base 32. Anything
+#: else in the key column (edited, truncated, turned into a number) is ignored.
+PROJECT_KEY_PATTERN = r"GJ[A-Z2-7]{10}"
+
 
 class Table(StrEnum):
     """The two returned tables."""

@@ -209,7 +209,7 @@ def test_schema_1_ledger_is_migrated_keeping_rows_findings_and_raw(tmp_path):
     old.close()
 
     conn = open_ledger(path)
-    assert schema_version(conn) == 2
+    assert schema_version(conn) == SCHEMA_VERSION
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert tuple(conn.execute("SELECT id, submission_id, name, total FROM rows").fetchone()) == (
         7, 1, "项目甲", 8000.0,
