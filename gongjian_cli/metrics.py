@@ -51,6 +51,7 @@ from gongjian_cli.schema import (
     planned_band,
 )
 from gongjian_cli.targets import Targets
+from gongjian_cli.year.model import YearView
 
 CITY_METRIC_KEYS: tuple[str, ...] = tuple(METRIC_BY_KEY)  # district keys + city-only
 """Metric keys of the city total: every district metric plus the registered split."""
@@ -93,6 +94,13 @@ class Figure:
         """Below 时序进度; None when there is no rate."""
         rate = self.rate
         return None if rate is None else rate < self.time_progress - 1e-12
+
+    @property
+    def met(self) -> bool | None:
+        """The annual target reached (年度考核：完成); None where 附件1 sets no target."""
+        if self.target is None:
+            return None
+        return self.actual >= self.target - 1e-9
 
     @property
     def change(self) -> float:
@@ -250,6 +258,14 @@ class Report:
     deadline_day: int
     projects: tuple[Project, ...] = field(repr=False)
     findings: tuple[ReportFinding, ...] = field(repr=False)
+    #: the year as of this month (register, conversion, cross-month findings); None when
+    #: the report was computed without it (see ``year.attach``)
+    year_view: YearView | None = field(default=None, repr=False)
+
+    @property
+    def full_year(self) -> bool:
+        """December: the bulletin speaks of 全年 and assesses the annual targets."""
+        return self.month.month == 12
 
     @property
     def time_progress(self) -> float:
