@@ -20,6 +20,7 @@ BAND_10YI = 100000
 
 TEMPLATE_VERSION = "1"
 DEADLINE_NOTE = "注：每月25日前报"
+TOTAL_CHANGE_LIMIT = 0.10  # total-changed: 总投资 moved by more than 10 % since last month
 
 #: Header of the hidden column in which a prefilled template carries each row's project
 #: key (see ``gongjian_cli.year.identity``), and of the locked column beside 2020年完成投资
@@ -174,6 +175,16 @@ def _rule(code: str, severity: Severity, message: str) -> Rule:
 
 
 E, W = Severity.ERROR, Severity.WARNING
+#: Codes computed from the ledger across months (``gongjian_cli.year.checks``), not stored
+YEAR_CODES = (
+    "completed-decreased",
+    "project-dropped",
+    "planned-dropped",
+    "registered-revoked",
+    "start-class-changed",
+    "total-changed",
+    "possible-rename",
+)
 RULES: dict[str, Rule] = {
     r.code: r
     for r in (
@@ -198,6 +209,18 @@ RULES: dict[str, Rule] = {
         ),
         _rule("start-blank", W, "开竣工情况未填写，不计入开工或续建数"),
         _rule("sum-mismatch", W, "合计行与明细之和不一致"),
+        # the year: month M against the same district's month M−1 (never counted)
+        _rule("completed-decreased", W, "本年完成投资是全年累计数，不应低于上月报送数"),
+        _rule("project-dropped", W, "上月在建项目本月未报，且上月未标竣工，请核实是否漏报"),
+        _rule("planned-dropped", W, "上月谋划项目本月谋划表和在建表中都没有，请核实是否漏报"),
+        _rule("registered-revoked", W, "上月已入库的项目本月填为未入库，请核实"),
+        _rule("start-class-changed", W, "开竣工情况在新开工与续建之间变了，请核实"),
+        _rule("total-changed", W, "总投资比上月变化超过10%，请核实"),
+        _rule(
+            "possible-rename",
+            W,
+            "新项目名称与本县区此前报过的项目相近，如是同一项目改名，请登记到项目名称对照文件",
+        ),
         _rule(
             "identity-conflict",
             W,

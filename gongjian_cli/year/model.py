@@ -137,4 +137,3 @@ class YearView:
             },
             "findings": [f.to_dict() for f in self.findings],
         }
-

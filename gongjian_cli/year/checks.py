@@ -1,0 +1,282 @@
+"""Month M against month M−1, per district and table (DOMAIN "Checks against last month").
+
+Month M's submission (one actually returned for M, not carried) is compared with the
+same district's submission in effect for M−1 of the same table (which may itself be
+carried). Projects are matched through ``identity``; each project counts once per file
+(its first row). The findings are warnings: they count in no metric and are computed
+from the ledger when asked, never stored, so they do not depend on the order in which
+months were collected. None in January. ``possible-rename`` is found here too: a
+project first seen in M whose name is close to one of the district's earlier projects
+that M no longer lists.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Sequence
+
+from gongjian_cli.ledger import Effective, effective_submissions
+from gongjian_cli.models import Finding
+from gongjian_cli.month import Month
+from gongjian_cli.parsing import display_value
+from gongjian_cli.schema import (
+    RULES,
+    TABLE_SHORT,
+    TOTAL_CHANGE_LIMIT,
+    StartClass,
+    Table,
+    column,
+)
+from gongjian_cli.year.identity import Resolution, SubmissionInfo, YearRow
+from gongjian_cli.year.model import YearFinding
+from gongjian_cli.year.names import close_names, normalise_name
+
+_SWITCH = {StartClass.NEW.value, StartClass.CONTINUING.value}
+
+
+def _first_rows(rows: Sequence[YearRow], res: Resolution) -> dict[int, YearRow]:
+    """Project id → its first row in one submission (``rows`` in file order)."""
+    out: dict[int, YearRow] = {}
+    for r in rows:
+        out.setdefault(res.project_of[r.id], r)
+    return out
+
+
+def _amount(x: float) -> str:
+    return display_value(x)
+
+
+class _Emitter:
+    def __init__(self, res: Resolution, year: int) -> None:
+        self.res = res
+        self.year = year
+        self.out: list[YearFinding] = []
+
+    def add(
+        self,
+        code: str,
+        sub: SubmissionInfo,
+        *,
+        project: str,
+        row: YearRow | None = None,
+        key: str | None = None,
+        value: str | None = None,
+        detail: str = "",
+    ) -> None:
+        rule = RULES[code]
+        label = column(sub.table, key).label(self.year) if key else None
+        self.out.append(
+            YearFinding(
+                code=code,
+                severity=rule.severity,
+                district=sub.district,
+                table=sub.table,
+                month=sub.month,
+                project=project,
+                file=sub.file_name,
+                sheet=sub.sheet,
+                row=None if row is None else row.excel_row,
+                column=None if key is None or row is None else sub.columns.get(key),
+                field=label,
+                value=value,
+                message=f"{rule.message}（{detail}）" if detail else rule.message,
+                submission_id=sub.id,
+            )
+        )
+
+
+def month_findings(
+    conn: sqlite3.Connection,
+    res: Resolution,
+    month: Month,
+    districts: Sequence[str],
+    *,
+    year: int,
+    deadline_day: int = 25,
+) -> list[YearFinding]:
+    """The cross-month and possible-rename findings of ``month`` for ``districts``."""
+    by_sub: dict[int, list[YearRow]] = defaultdict(list)
+    for r in res.rows:
+        by_sub[r.submission_id].append(r)
+    current = effective_submissions(conn, month, districts, deadline_day=deadline_day)
+    previous: dict[tuple[str, Table], Effective] = {}
+    if month.month > 1:
+        previous = effective_submissions(
+            conn, month.previous(), districts, deadline_day=deadline_day
+        )
+    emit = _Emitter(res, year)
+    for district in districts:
+        for table in Table:
+            cur = current[district, table]
+            if cur.submission_id is None or cur.month != str(month):
+                continue  # nothing returned for this month: nothing to compare
+            sub = res.submissions[cur.submission_id]
+            now = _first_rows(by_sub[sub.id], res)
+            prev = previous.get((district, table))
+            if prev is not None and prev.submission_id is not None:
+                before = _first_rows(by_sub[prev.submission_id], res)
+                prev_sub = res.submissions[prev.submission_id]
+                _compare(emit, sub, now, before, prev_sub)
+                _dropped(emit, sub, now, before, prev_sub, current, by_sub, res)
+            _possible_renames(emit, sub, now, res, month)
+    return emit.out
+
+
+def _compare(
+    emit: _Emitter,
+    sub: SubmissionInfo,
+    now: dict[int, YearRow],
+    before: dict[int, YearRow],
+    prev_sub: SubmissionInfo,
+) -> None:
+    last = f"上月（{prev_sub.month}）"
+    for pid, r in now.items():
+        p = before.get(pid)
+        if p is None:
+            continue
+        if sub.table is Table.CONSTRUCTION:
+            if r.completed is not None and p.completed is not None and r.completed < p.completed:
+                emit.add(
+                    "completed-decreased",
+                    sub,
+                    project=r.name,
+                    row=r,
+                    key="completed",
+                    value=_amount(r.completed),
+                    detail=f"本月填{_amount(r.completed)}万元，{last}为{_amount(p.completed)}万元",
+                )
+            if p.registered and not r.registered:
+                emit.add(
+                    "registered-revoked",
+                    sub,
+                    project=r.name,
+                    row=r,
+                    key="registered",
+                    value="否" if r.registered is False else None,
+                    detail=f"{last}填“是”",
+                )
+            if {p.start_class, r.start_class} == _SWITCH:
+                was, now_word = (_start_word(p.start_class), _start_word(r.start_class))
+                emit.add(
+                    "start-class-changed",
+                    sub,
+                    project=r.name,
+                    row=r,
+                    key="start",
+                    value=now_word,
+                    detail=f"{last}为{was}，本月为{now_word}",
+                )
+        if (
+            r.total is not None
+            and p.total is not None
+            and p.total > 0
+            and abs(r.total - p.total) > TOTAL_CHANGE_LIMIT * p.total
+        ):
+            emit.add(
+                "total-changed",
+                sub,
+                project=r.name,
+                row=r,
+                key="total",
+                value=_amount(r.total),
+                detail=f"本月{_amount(r.total)}万元，{last}{_amount(p.total)}万元",
+            )
+
+
+def _start_word(cls: str | None) -> str:
+    return {"new": "新开工", "continuing": "续建"}.get(cls or "", "未开工")
+
+
+def _dropped(
+    emit: _Emitter,
+    sub: SubmissionInfo,
+    now: dict[int, YearRow],
+    before: dict[int, YearRow],
+    prev_sub: SubmissionInfo,
+    current: dict[tuple[str, Table], Effective],
+    by_sub: dict[int, list[YearRow]],
+    res: Resolution,
+) -> None:
+    where = f"上月（{prev_sub.month}）第{{}}行"
+    if sub.table is Table.CONSTRUCTION:
+        for pid, p in before.items():
+            if pid not in now and not p.finished:
+                emit.add(
+                    "project-dropped",
+                    sub,
+                    project=p.name,
+                    value=p.name,
+                    detail=f"“{p.name}”，见{where.format(p.excel_row)}",
+                )
+        return
+    other = current[sub.district, Table.CONSTRUCTION]
+    in_construction = (
+        set(_first_rows(by_sub[other.submission_id], res))
+        if other.submission_id is not None
+        else set()
+    )
+    for pid, p in before.items():
+        if pid not in now and pid not in in_construction:
+            emit.add(
+                "planned-dropped",
+                sub,
+                project=p.name,
+                value=p.name,
+                detail=f"“{p.name}”，见{where.format(p.excel_row)}",
+            )
+
+
+def _possible_renames(
+    emit: _Emitter, sub: SubmissionInfo, now: dict[int, YearRow], res: Resolution, month: Month
+) -> None:
+    """A project first seen in ``month`` (and not through a key) whose name is close to
+    that of an earlier project of the district that ``month`` no longer lists."""
+    this = str(month)
+    new = [
+        (pid, r)
+        for pid, r in now.items()
+        if res.members[pid][0].month == this
+        and not any(x.id in res.keyed_rows for x in res.members[pid])
+    ]
+    if not new:
+        return
+    earlier = [
+        rows
+        for rows in (res.members[pid] for pid in res.district_projects(sub.district))
+        if rows[0].month < this and all(x.month != this for x in rows)
+    ]
+    for _pid, r in new:
+        unit = normalise_name(r.unit) if r.unit else None
+        for rows in earlier:
+            last = rows[-1]
+            other_unit = next((normalise_name(x.unit) for x in reversed(rows) if x.unit), None)
+            if unit and other_unit and unit != other_unit:
+                continue
+            if any(close_names(r.norm, norm) for norm in {x.norm for x in rows}):
+                emit.add(
+                    "possible-rename",
+                    sub,
+                    project=r.name,
+                    row=r,
+                    key="name",
+                    value=r.name,
+                    detail=f"与{last.month}{TABLE_SHORT[last.table]}表的“{last.name}”相近；"
+                    "不是同一项目则无需处理",
+                )
+                break
+
+
+def to_finding(f: YearFinding) -> Finding:
+    """A year finding as a file's finding (for collect's output and feedback)."""
+    return Finding(
+        file=f.file,
+        sheet=f.sheet,
+        row=f.row,
+        column=f.column,
+        field=f.field,
+        value=f.value,
+        severity=f.severity,
+        code=f.code,
+        message=f.message,
+    )

@@ -1,0 +1,48 @@
+"""Project names compared as DOMAIN's identity step 2 says: NFKC, all whitespace removed,
+brackets unified as （）."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from functools import lru_cache
+
+_BRACKETS = str.maketrans(
+    {"(": "（", ")": "）", "【": "（", "】": "）", "〔": "（", "〕": "）", "[": "（", "]": "）"}
+)
+# a trailing phase or note in brackets: "（一期）", "（二期工程）", "（续建）"
+_TRAILING_NOTE = re.compile(r"（[^（）]*）$")
+_TRAILING_WORDS = ("建设项目", "项目", "工程")
+
+
+@lru_cache(maxsize=65536)
+def normalise_name(name: str) -> str:
+    """The form in which two names are the same project name: "年产 10万吨(一期)" →
+    "年产10万吨（一期）"."""
+    s = unicodedata.normalize("NFKC", name)
+    s = "".join(s.split())
+    return s.translate(_BRACKETS)
+
+
+def _stem(norm: str) -> str:
+    s = _TRAILING_NOTE.sub("", norm)
+    for word in _TRAILING_WORDS:
+        if s.endswith(word) and len(s) > len(word):
+            return s[: -len(word)]
+    return s
+
+
+def close_names(a: str, b: str) -> bool:
+    """Two different normalised names that may be one project renamed: equal once a
+    trailing bracket note and 项目/工程 are dropped ("…项目" vs "…项目（一期）"), one
+    containing the other (at least 6 characters), or nearly the same text (similarity ≥ 0.8)."""
+    if a == b:
+        return False
+    sa, sb = _stem(a), _stem(b)
+    if sa and sa == sb:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 6 and short in long_:
+        return True
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.8

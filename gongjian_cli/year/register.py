@@ -1,0 +1,117 @@
+"""The project register (项目台账) and the conversion funnel as of a month.
+
+Both come from one identity resolution (``identity.resolve``) over the rows in effect
+for each month of the year up to M. Only rows that break no whole-row rule ("valid")
+make a project appear: a project is listed when it was seen in a valid row.
+
+Conversion (per district; the city's is the sum):
+谋划项目 = projects in a valid 附件2 row of any month ≤ M; of those, 已转在建 = also in a
+valid 附件3 row, 已开工 = in a valid 附件3 row classed new start or continuing, 已入库 =
+registered (是否入库 yes, 总投资 ≥ 1000 万元) in a valid 附件3 row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from gongjian_cli.month import Month
+from gongjian_cli.schema import Table
+from gongjian_cli.targets import Targets
+from gongjian_cli.year.checks import month_findings
+from gongjian_cli.year.identity import Resolution, YearRow, resolve
+from gongjian_cli.year.model import CITY, Conversion, ProjectLine, YearView
+from gongjian_cli.year.pairs import NamePair
+
+
+def _first(rows: Iterable[YearRow]) -> str | None:
+    return next((r.month for r in rows), None)
+
+
+def project_line(pid: int, rows: Sequence[YearRow], res: Resolution) -> ProjectLine | None:
+    """The register line of one project (rows in month, table, row order); None when
+    it was never seen in a valid row."""
+    valid = [r for r in rows if r.valid]
+    if not valid:
+        return None
+    latest = max(rows, key=lambda r: (r.month, r.table is Table.CONSTRUCTION, -r.excel_row))
+    names: list[str] = []
+    seen = {latest.norm}
+    for r in rows:
+        if r.norm not in seen:
+            seen.add(r.norm)
+            names.append(r.name)
+    construction = [r for r in valid if r.table is Table.CONSTRUCTION]
+    invested: dict[str, float] = {}
+    for r in construction:
+        invested.setdefault(r.month, r.completed or 0.0)
+    unit = latest.unit or next((r.unit for r in reversed(rows) if r.unit), None)
+    return ProjectLine(
+        district=latest.district,
+        name=latest.name,
+        names=tuple(names),
+        unit=unit,
+        total_investment=latest.total,
+        first_planned=_first(r for r in valid if r.table is Table.PLANNED),
+        first_construction=_first(construction),
+        started=_first(r for r in construction if r.started),
+        registered=_first(r for r in construction if r.counts_registered),
+        completed=_first(r for r in construction if r.finished),
+        completed_investment=invested,
+        key=res.keys.get(pid, f"{latest.district}:{pid}"),
+    )
+
+
+def conversion(res: Resolution, districts: Sequence[str]) -> dict[str, Conversion]:
+    """The funnel per district (in ``districts`` order) and for the city."""
+    counts = {d: [0, 0, 0, 0] for d in districts}
+    for rows in res.members.values():
+        valid = [r for r in rows if r.valid]
+        if not any(r.table is Table.PLANNED for r in valid):
+            continue
+        c = counts.get(rows[0].district)
+        if c is None:
+            continue
+        built = [r for r in valid if r.table is Table.CONSTRUCTION]
+        c[0] += 1
+        c[1] += bool(built)
+        c[2] += any(r.started for r in built)
+        c[3] += any(r.counts_registered for r in built)
+    out = {d: Conversion(*counts[d]) for d in districts}
+    city = Conversion()
+    for c in out.values():
+        city = city + c
+    out[CITY] = city
+    return out
+
+
+def year_view(
+    conn: sqlite3.Connection,
+    month: Month,
+    targets: Targets,
+    *,
+    pairs: Iterable[NamePair] = (),
+    district: str | None = None,
+) -> YearView:
+    """The register, conversion and findings of the year as of ``month`` (one district's
+    projects and findings when ``district`` is given; conversion always for all)."""
+    names = targets.district_names
+    res = resolve(conn, month, pairs=tuple(pairs))
+    order = {d: i for i, d in enumerate(names)}
+    lines = [
+        line
+        for pid, rows in res.members.items()
+        if (district is None or rows[0].district == district)
+        and (line := project_line(pid, rows, res)) is not None
+    ]
+    lines.sort(key=lambda p: (order.get(p.district, len(order)), p.district))
+    findings = month_findings(
+        conn,
+        res,
+        month,
+        names if district is None else [district],
+        year=targets.year,
+        deadline_day=targets.deadline_day,
+    )
+    months = tuple(str(Month(month.year, m)) for m in range(1, month.month + 1))
+    return YearView(month, months, tuple(lines), conversion(res, names), tuple(findings))
