@@ -39,7 +39,7 @@ import hashlib
 import os
 import sqlite3
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,6 +67,7 @@ from gongjian_cli.schema import (
 )
 from gongjian_cli.targets import Targets
 from gongjian_cli.validation import validate_rows
+from gongjian_cli.year.pairs import NamePair
 
 INTERNAL_ERROR = "internal-error"
 
@@ -208,6 +209,7 @@ def collect_inbox(
     feedback_dir: Path | None,
     progress: Callable[[Path], None] | None = None,
     listing: tuple[list[Path], list[tuple[Path, str]]] | None = None,
+    pairs: Sequence[NamePair] = (),
 ) -> CollectResult:
     """Collect every returned file of ``inbox`` into the ledger ``conn``.
 
@@ -215,7 +217,8 @@ def collect_inbox(
     command line). ``feedback_dir`` is the root of the feedback folders (None: write
     none). ``progress`` is called with each file's path before it is read. ``listing``
     (optional) is the inbox as ``reading.iter_inbox`` lists it (files, skipped), for a
-    caller that needed the count first.
+    caller that needed the count first. ``pairs`` are the name-pair file's (project
+    identity for the checks against last month, ``year.checks``).
     """
     from gongjian_cli.reading import iter_inbox
 
@@ -224,7 +227,7 @@ def collect_inbox(
     result = CollectResult(inbox=inbox, feedback_dir=feedback_dir)
     files, skipped = listing if listing is not None else iter_inbox(inbox)
     files = sorted(files)
-    collector = _Collector(conn, targets=targets, options=options, feedback=None)
+    collector = _Collector(conn, targets=targets, options=options, feedback=None, pairs=pairs)
     # A large inbox is shared with a worker process that collects files the way this
     # process does (see _Worker); a small one is collected here, with the files ahead
     # prepared in threads (see _Preparers).
@@ -365,6 +368,8 @@ class _PreparedTable:
     sub: Submission | None = None
     rows: ledger.EncodedRows | None = None
     rej: Rejection | None = None
+    #: the month compared with last month (year.checks), once recorded
+    year: list[Finding] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -451,11 +456,13 @@ class _Collector:
         targets: Targets,
         options: Any,
         feedback: _Feedback | None,
+        pairs: Sequence[NamePair] = (),
     ) -> None:
         self.conn = conn
         self.targets = targets
         self.options = options
         self.feedback = feedback
+        self.pairs = tuple(pairs)
 
     # -- one file ------------------------------------------------------------------------
     def collect_file(self, path: Path, prepared: Future[Any] | None = None) -> list[TableResult]:
@@ -570,18 +577,34 @@ class _Collector:
                     if rej is not None:
                         item.submission_id = ledger.insert_rejection(self.conn, rej)
                         rejections.append((item, rej))
+        for table in new:  # against last month, when it is on record
+            table.year = self._year_findings(table.item.submission_id)
+            table.item.warnings += len(table.year)
         if self.feedback is not None:
             findings = [
                 f
                 for t in new
                 if t.sub is not None and t.rows is not None
-                for f in (*t.sub.findings, *t.rows.all_findings())
+                for f in (*t.sub.findings, *t.rows.all_findings(), *t.year)
             ]
             if findings:
                 self.feedback.findings(path, [t.item for t in new], findings)
             elif rejections and not new:
                 self.feedback.rejection(path, rejections[0][0])
         return results
+
+    def _year_findings(self, submission_id: int | None) -> list[Finding]:
+        from gongjian_cli.year.checks import submission_year_findings
+
+        if submission_id is None:
+            return []
+        return submission_year_findings(
+            self.conn,
+            submission_id,
+            year=self.targets.year,
+            deadline_day=self.targets.deadline_day,
+            pairs=self.pairs,
+        )
 
     def _table(
         self,
@@ -819,7 +842,7 @@ def _start_processes(
             max_workers=processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(collector.targets, collector.options, db, feedback_dir),
+            initargs=(collector.targets, collector.options, db, feedback_dir, collector.pairs),
         )
     except Exception:  # e.g. no working semaphores on this system
         return None
@@ -828,7 +851,13 @@ def _start_processes(
 _WORKER: _Collector | None = None  # in a worker process: the collector at work
 
 
-def _init_worker(targets: Targets, options: Any, db: Path, feedback_root: Path | None) -> None:
+def _init_worker(
+    targets: Targets,
+    options: Any,
+    db: Path,
+    feedback_root: Path | None,
+    pairs: Sequence[NamePair] = (),
+) -> None:
     """Set up a worker process (Ctrl-C is the parent's business: the file in hand is
     finished, the rest cancelled; see also ``feedback._worker_init``, as the worker
     writes feedback too)."""
@@ -840,7 +869,7 @@ def _init_worker(targets: Targets, options: Any, db: Path, feedback_root: Path |
     feedback = None
     if feedback_root is not None:
         feedback = _Feedback(feedback_root, FeedbackWriter(in_process=True))
-    _WORKER = _Collector(conn, targets=targets, options=options, feedback=feedback)
+    _WORKER = _Collector(conn, targets=targets, options=options, feedback=feedback, pairs=pairs)
 
 
 def _collect_in_worker(path: Path) -> tuple[list[TableResult], list[str]]:

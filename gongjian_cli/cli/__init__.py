@@ -50,9 +50,23 @@ class GongjianGroup(click.Group):
     default=None,
     help="附件1 目标任务文件（默认：随程序提供的 templates/targets-*.toml）。",
 )
+@click.option(
+    "--names",
+    "names_path",
+    type=click.Path(dir_okay=False),
+    envvar="GONGJIAN_NAMES",
+    default=None,
+    help="项目名称对照文件（CSV：县区,原名称,新名称；默认：随程序提供的 templates/name-pairs.csv）。",
+)
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈。")
 @click.pass_context
-def cli(ctx: click.Context, db_path: str, config_path: str | None, debug: bool) -> None:
+def cli(
+    ctx: click.Context,
+    db_path: str,
+    config_path: str | None,
+    names_path: str | None,
+    debug: bool,
+) -> None:
     """gongjian：重大工业项目攻坚年 月度项目表的下发、收集校验与进度通报。
 
     \b
@@ -60,14 +74,17 @@ def cli(ctx: click.Context, db_path: str, config_path: str | None, debug: bool) 
       gongjian init-templates --month 2020-05   # 生成各县区空白附件2/附件3
       gongjian collect ./inbox                   # 读取、识别、校验、入账
       gongjian report --month 2020-05            # 生成月度通报
+      gongjian projects --month 2020-05          # 项目台账（跨月、跨表跟踪每个项目）
     """
-    ctx.obj = AppContext(db_path=db_path, config_path=config_path, debug=debug)
+    ctx.obj = AppContext(
+        db_path=db_path, config_path=config_path, names_path=names_path, debug=debug
+    )
 
 
 def _register() -> None:
-    from gongjian_cli.cli import collect, init_templates, report, status, targets
+    from gongjian_cli.cli import collect, init_templates, projects, report, status, targets
 
-    for module in (targets, init_templates, collect, status, report):
+    for module in (targets, init_templates, collect, status, report, projects):
         cli.add_command(module.command)
 
 

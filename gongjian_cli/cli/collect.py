@@ -102,9 +102,10 @@ def command(
 
     err = Console(stderr=True)
     listing = iter_inbox(inbox)
+    pairs = app.pairs()
     conn = app.ledger()
     try:
-        result = _run(conn, inbox, listing, targets, options, feedback_root, err)
+        result = _run(conn, inbox, listing, targets, options, feedback_root, err, pairs)
     except KeyboardInterrupt:
         click.secho(
             "已中断：中断前处理完的文件均已完整入账，正在处理的文件没有入账。"
@@ -126,7 +127,7 @@ def command(
     click.get_current_context().exit(result.exit_code(strict=strict))
 
 
-def _run(conn, inbox, listing, targets, options, feedback_root, err) -> CollectResult:
+def _run(conn, inbox, listing, targets, options, feedback_root, err, pairs) -> CollectResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from gongjian_cli.collect import collect_inbox
@@ -154,6 +155,7 @@ def _run(conn, inbox, listing, targets, options, feedback_root, err) -> CollectR
             feedback_dir=feedback_root,
             progress=progress,
             listing=listing,
+            pairs=pairs,
         )
 
 

@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from gongjian_cli.targets import Targets
+    from gongjian_cli.year.pairs import NamePair
 
 
 @dataclass
 class AppContext:
     db_path: str
     config_path: str | None
+    names_path: str | None = None
     debug: bool = False
     _targets: Targets | None = field(default=None, repr=False)
 
@@ -25,6 +27,13 @@ class AppContext:
 
             self._targets = load_targets(Path(self.config_path) if self.config_path else None)
         return self._targets
+
+    def pairs(self) -> tuple[NamePair, ...]:
+        """The name-pair file's pairs (--names, else the shipped file; TargetsError when bad)."""
+        from gongjian_cli.year.pairs import default_pairs_path, load_pairs
+
+        path = Path(self.names_path) if self.names_path else default_pairs_path()
+        return load_pairs(path, self.targets())
 
     def ledger(self) -> sqlite3.Connection:
         """Open the ledger (created and migrated on first use)."""

@@ -40,6 +40,7 @@ def command(app: AppContext, month_text: str, out_dir: str | None, formats_text:
     """
     from gongjian_cli.metrics import compute_report
     from gongjian_cli.render import parse_formats, write_report
+    from gongjian_cli.year.register import attach_to_report, year_view
 
     month = parse_month(month_text)
     assert month is not None  # --month is required
@@ -47,9 +48,11 @@ def command(app: AppContext, month_text: str, out_dir: str | None, formats_text:
     targets = app.targets()
     require_month_in_year(month, targets.year)
 
+    pairs = app.pairs()
     conn = app.ledger()
     try:
         report = compute_report(conn, month, targets)
+        report = attach_to_report(report, year_view(conn, month, targets, pairs=pairs))
     finally:
         conn.close()
 

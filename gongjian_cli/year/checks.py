@@ -28,9 +28,10 @@ from gongjian_cli.schema import (
     Table,
     column,
 )
-from gongjian_cli.year.identity import Resolution, SubmissionInfo, YearRow
+from gongjian_cli.year.identity import Resolution, SubmissionInfo, YearRow, resolve
 from gongjian_cli.year.model import YearFinding
 from gongjian_cli.year.names import close_names, normalise_name
+from gongjian_cli.year.pairs import NamePair
 
 _SWITCH = {StartClass.NEW.value, StartClass.CONTINUING.value}
 
@@ -280,3 +281,39 @@ def to_finding(f: YearFinding) -> Finding:
         code=f.code,
         message=f.message,
     )
+
+
+def submission_year_findings(
+    conn: sqlite3.Connection,
+    submission_id: int,
+    *,
+    year: int,
+    deadline_day: int = 25,
+    pairs: Sequence[NamePair] = (),
+) -> list[Finding]:
+    """The cross-month and possible-rename findings of one submission just recorded, as
+    collect reports them: none unless the district has an earlier month of the year on
+    record (so the first month costs one query)."""
+    found = conn.execute(
+        "SELECT district, month FROM submissions WHERE id = ? AND status = 'accepted'",
+        (submission_id,),
+    ).fetchone()
+    if found is None:
+        return []
+    district, month_text = found[0], found[1]
+    month = Month.parse(month_text)
+    if month.year != year:
+        return []
+    earlier = conn.execute(
+        "SELECT 1 FROM submissions WHERE district = ? AND status = 'accepted'"
+        " AND month >= ? AND month < ? LIMIT 1",
+        (district, str(Month(month.year, 1)), month_text),
+    ).fetchone()
+    if earlier is None:
+        return []
+    res = resolve(conn, month, pairs=pairs, districts=[district])
+    return [
+        to_finding(f)
+        for f in month_findings(conn, res, month, [district], year=year, deadline_day=deadline_day)
+        if f.submission_id == submission_id
+    ]

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
+from gongjian_cli.metrics import Report, ReportFinding
 from gongjian_cli.month import Month
 from gongjian_cli.schema import Table
 from gongjian_cli.targets import Targets
@@ -115,3 +117,36 @@ def year_view(
     )
     months = tuple(str(Month(month.year, m)) for m in range(1, month.month + 1))
     return YearView(month, months, tuple(lines), conversion(res, names), tuple(findings))
+
+
+def attach_to_report(report: Report, view: YearView) -> Report:
+    """``report`` with the year: ``year_view`` set, and the month's cross-month and
+    possible-rename findings placed among the findings of their district and table (so
+    every format's 校验问题 shows them)."""
+    districts = {d.name: i for i, d in enumerate(report.districts)}
+    tables = {str(t): i for i, t in enumerate(Table)}
+    added = [
+        ReportFinding(
+            district=f.district,
+            table=str(f.table),
+            file=f.file,
+            sheet=f.sheet,
+            row=f.row,
+            column=f.column,
+            field=f.field,
+            value=f.value,
+            severity=f.severity,
+            code=f.code,
+            message=f.message,
+        )
+        for f in view.findings
+    ]
+
+    def place(item: tuple[int, ReportFinding]) -> tuple[int, int, int, int]:
+        i, f = item
+        if f.rejected:
+            return (len(districts) + 1, 0, 0, i)
+        return (districts.get(f.district or "", len(districts)), tables.get(f.table or "", 2), 0, i)
+
+    merged = sorted(enumerate([*report.findings, *added]), key=place)
+    return replace(report, year_view=view, findings=tuple(f for _, f in merged))

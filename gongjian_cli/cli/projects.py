@@ -1,0 +1,114 @@
+"""`gongjian projects`: the project register (项目台账) as of a month."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from gongjian_cli.cli.context import AppContext
+
+if TYPE_CHECKING:
+    from gongjian_cli.year.model import YearView
+
+REGISTER_FORMATS = ("xlsx", "csv", "json")
+
+
+@click.command("projects")
+@click.option("--month", "month_text", required=True, metavar="YYYY-MM", help="截至月份。")
+@click.option("--district", default=None, help="只列一个县区的项目（名称或别名）。")
+@click.option(
+    "--format",
+    "formats_text",
+    default="xlsx",
+    show_default=True,
+    help="输出格式，逗号分隔：xlsx,csv,json。json 输出到标准输出（指定 --out 时同时写文件）。",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="输出文件夹（默认 ./reports/YYYY-MM/）。",
+)
+@click.pass_obj
+def command(
+    app: AppContext,
+    month_text: str,
+    district: str | None,
+    formats_text: str,
+    out_dir: str | None,
+) -> None:
+    """项目台账：每个项目一行，跨月份、跨附件2/附件3 跟踪（谋划 → 在建 → 开工 → 入库 → 竣工）。
+
+    列出县区、项目名称（及曾用名）、项目单位、总投资、首次列入谋划/在建的月份、开工、入库、竣工月份，
+    以及1月至该月每月的本年完成投资；另附各县区和全市的谋划项目转化情况和本月的跨月校验问题。
+
+    \b
+    示例：
+      gongjian projects --month 2020-06
+      gongjian projects --month 2020-06 --district 经开区 --format xlsx,csv
+      gongjian projects --month 2020-06 --format json > 台账.json
+    """
+    from gongjian_cli.cli.options import parse_month, require_month_in_year
+    from gongjian_cli.errors import UsageError
+    from gongjian_cli.year.register import year_view
+
+    formats = _parse_formats(formats_text)
+    targets = app.targets()
+    month = parse_month(month_text)
+    assert month is not None  # required option
+    require_month_in_year(month, targets.year)
+    name = None if district is None else targets.require_district(district)
+    pairs = app.pairs()
+    conn = app.ledger()
+    try:
+        view = year_view(conn, month, targets, pairs=pairs, district=name)
+    finally:
+        conn.close()
+
+    to_stdout = "json" in formats
+    files = [f for f in formats if f != "json" or out_dir is not None]
+    if files:
+        from gongjian_cli.render.register import write_register_csv, write_register_xlsx
+
+        target = Path(out_dir) if out_dir is not None else Path("reports") / str(month)
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"无法创建输出文件夹 {target}：{exc}") from exc
+        stem = f"项目台账-{month}" + ("" if name is None else f"-{name}")
+        for fmt in files:
+            path = target / f"{stem}.{fmt}"
+            if fmt == "xlsx":
+                title = f"{targets.city}{targets.year}年重大工业项目台账（截至{month.month}月）"
+                write_register_xlsx(view, path, title=title)
+            elif fmt == "csv":
+                write_register_csv(view, path)
+            else:
+                path.write_text(_dumps(view) + "\n", encoding="utf-8")
+            click.echo(f"已生成：{path}", err=to_stdout)
+    if to_stdout:
+        click.echo(_dumps(view))
+
+
+def _dumps(view: YearView) -> str:
+    return json.dumps(view.to_dict(), ensure_ascii=False, indent=2)
+
+
+def _parse_formats(text: str) -> tuple[str, ...]:
+    from gongjian_cli.errors import UsageError
+
+    out: list[str] = []
+    for part in text.replace("，", ",").split(","):
+        fmt = part.strip().lower().lstrip(".")
+        if fmt and fmt not in out:
+            if fmt not in REGISTER_FORMATS:
+                known = ",".join(REGISTER_FORMATS)
+                raise UsageError(f"未知的输出格式“{part.strip()}”（可选：{known}）")
+            out.append(fmt)
+    if not out:
+        raise UsageError(f"--format 不能为空（可选：{','.join(REGISTER_FORMATS)}）")
+    return tuple(out)
