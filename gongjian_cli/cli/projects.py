@@ -13,7 +13,7 @@ from gongjian_cli.cli.context import AppContext
 if TYPE_CHECKING:
     from gongjian_cli.year.model import YearView
 
-REGISTER_FORMATS = ("xlsx", "csv", "json")
+REGISTER_FORMATS = ("xlsx", "csv", "json", "table")
 
 
 @click.command("projects")
@@ -24,7 +24,8 @@ REGISTER_FORMATS = ("xlsx", "csv", "json")
     "formats_text",
     default="xlsx",
     show_default=True,
-    help="输出格式，逗号分隔：xlsx,csv,json。json 输出到标准输出（指定 --out 时同时写文件）。",
+    help="输出格式，逗号分隔：xlsx,csv,json,table。json 和 table 输出到标准输出"
+    "（指定 --out 时 json 同时写文件）。",
 )
 @click.option(
     "--out",
@@ -51,6 +52,7 @@ def command(
       gongjian projects --month 2020-06
       gongjian projects --month 2020-06 --district 经开区 --format xlsx,csv
       gongjian projects --month 2020-06 --format json > 台账.json
+      gongjian projects --month 2020-06 --format table     # 在屏幕上看
     """
     from gongjian_cli.cli.options import parse_month, require_month_in_year
     from gongjian_cli.errors import UsageError
@@ -69,8 +71,8 @@ def command(
     finally:
         conn.close()
 
-    to_stdout = "json" in formats
-    files = [f for f in formats if f != "json" or out_dir is not None]
+    to_stdout = "json" in formats or "table" in formats
+    files = [f for f in formats if f not in ("json", "table") or (f == "json" and out_dir)]
     if files:
         from gongjian_cli.render.register import write_register_csv, write_register_xlsx
 
@@ -90,8 +92,68 @@ def command(
             else:
                 path.write_text(_dumps(view) + "\n", encoding="utf-8")
             click.echo(f"已生成：{path}", err=to_stdout)
-    if to_stdout:
+    if "json" in formats:
         click.echo(_dumps(view))
+    if "table" in formats:
+        _print_table(view)
+
+
+def _print_table(view: YearView) -> None:
+    """The register, the conversion and the month's findings as plain aligned text."""
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    from gongjian_cli.cli.collect import print_stripped
+    from gongjian_cli.render import DASH, fmt_pct, fmt_wan
+
+    out = sys.stdout
+    console = Console(file=out, width=None if out.isatty() else 200)
+    month = view.month
+    console.print(f"项目台账（截至{month.label}，共{len(view.projects)}个项目）", highlight=False)
+    grid = RichTable(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    heads = ("县区", "项目名称", "曾用名", "总投资（万元）", "谋划", "在建", "开工", "入库", "竣工")
+    for head in heads:
+        grid.add_column(head, overflow="fold", justify="right" if "万元" in head else "left")
+    grid.add_column(f"{month.month}月完成投资（万元）", justify="right")
+
+    def when(m: str | None) -> str:
+        return DASH if m is None else f"{int(m[5:])}月"
+
+    for p in view.projects:
+        grid.add_row(
+            p.district,
+            p.name,
+            "、".join(p.names),
+            fmt_wan(p.total_investment),
+            when(p.first_planned),
+            when(p.first_construction),
+            when(p.started),
+            when(p.registered),
+            when(p.completed),
+            fmt_wan(p.completed_investment.get(str(month))),
+        )
+    print_stripped(console, grid)
+    console.print("\n谋划项目转化情况", highlight=False)
+    funnel = RichTable(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    for head in ("", "谋划项目", "已转在建", "已开工", "已入库", "谋划转化率"):
+        funnel.add_column(head, justify="left" if not head else "right")
+    for name, c in view.conversion.items():
+        funnel.add_row(
+            name, *(str(n) for n in (c.planned, c.in_construction, c.started, c.registered)),
+            fmt_pct(c.rate),
+        )  # fmt: skip
+    print_stripped(console, funnel)
+    if view.findings:
+        console.print(f"\n与上月比对的问题（{len(view.findings)}条）", highlight=False)
+        for f in view.findings:
+            where = f"第{f.row}行{f.column}列" if f.row is not None else ""
+            console.print(
+                f"  {f.district} {f.file} {where}：{f.project}——{f.message}",
+                highlight=False,
+                markup=False,
+            )
 
 
 def _dumps(view: YearView) -> str:
