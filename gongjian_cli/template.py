@@ -8,6 +8,14 @@ One workbook per (district, month, table). Layout of the project sheet (first sh
 - rows 4 … 203 (:data:`FIRST_DATA_ROW`, :data:`INPUT_ROWS`): prepared input rows with
   drop-downs, number checks with Chinese prompts, number formats and wrapped text.
 
+A prefilled template (``rows``, see :mod:`gongjian_cli.year.prefill`) has last month's
+rows in the first input rows, editable, 序号 renumbered and 2020年完成投资 blank, and
+after the notice's columns: for 附件3 a locked, grey reference column with last month's
+2020年完成投资 (:data:`~gongjian_cli.schema.PREVIOUS_COMPLETED_HEADER`), then a hidden,
+locked column with each row's project key (:data:`~gongjian_cli.schema.PROJECT_KEY_HEADER`).
+The autofilter spans the key column, so sorting keeps each key on its row. Everything
+else is the blank template's.
+
 Rows 1–3 are locked and the sheet is protected without a password (so a clerk can
 still lift it), leaving row insertion/deletion, sorting and the autofilter usable.
 A second visible sheet 填报说明 explains how to fill in the table; a hidden sheet
@@ -17,9 +25,12 @@ identify the workbook (see :mod:`gongjian_cli.metadata`).
 
 from __future__ import annotations
 
+import math
 import os
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +47,8 @@ from gongjian_cli.schema import (
     COLUMNS,
     DEADLINE_NOTE,
     PLANNED_MIN_TOTAL,
+    PREVIOUS_COMPLETED_HEADER,
+    PROJECT_KEY_HEADER,
     REGISTERED_CHOICES,
     REGISTERED_MIN_TOTAL,
     START_CHOICES,
@@ -53,6 +66,8 @@ if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
     from xlsxwriter.worksheet import Worksheet
 
+    from gongjian_cli.year.prefill import PrefillRow
+
 __all__ = [
     "FIRST_DATA_ROW",
     "HEADER_ROW",
@@ -60,10 +75,14 @@ __all__ = [
     "INSTRUCTIONS_SHEET",
     "META_SHEET",
     "TITLE_ROW",
+    "WrittenTemplate",
+    "aux_columns",
     "build_template",
+    "check_request",
     "init_templates",
     "sheet_name",
     "template_filename",
+    "write_templates",
 ]
 
 TITLE_ROW = 1  # Excel rows are 1-based here; xlsxwriter calls take row - 1
@@ -72,6 +91,9 @@ HEADER_ROW = 3
 FIRST_DATA_ROW = 4
 INPUT_ROWS = 200
 LAST_DATA_ROW = FIRST_DATA_ROW + INPUT_ROWS - 1
+#: Empty input rows a prefilled template keeps below its rows at the least (for new
+#: projects) when the rows would not leave that many of the :data:`INPUT_ROWS`.
+SPARE_ROWS = 50
 
 INSTRUCTIONS_SHEET = "填报说明"
 AMOUNT_FORMAT = "#,##0.00"
@@ -109,21 +131,24 @@ def template_filename(targets: Targets, district: str, month: Month, table: Tabl
     )
 
 
-def init_templates(
-    out_dir: Path,
-    *,
-    targets: Targets,
-    month: Month,
-    districts: Sequence[str] | None = None,
-) -> list[Path]:
-    """Write 附件2 and 附件3 for each district into ``out_dir``; the paths written.
+@dataclass(frozen=True, slots=True)
+class WrittenTemplate:
+    """One workbook :func:`write_templates` wrote: where, for whom, and how many rows it
+    was prefilled with (0: blank) from which month's table (None: blank)."""
 
-    ``districts`` (names or aliases) limits the districts; None means all of the
-    targets file. UsageError when ``out_dir`` is a file, a district is unknown or
-    ``month`` lies outside the targets year. Existing files of the same name are
-    replaced (each file is written beside its final name, then moved into place).
-    """
-    out_dir = Path(out_dir)
+    path: Path
+    district: str
+    table: Table
+    rows: int = 0
+    source_month: str | None = None
+
+
+def check_request(
+    out_dir: Path, *, targets: Targets, month: Month, districts: Sequence[str] | None = None
+) -> list[str]:
+    """The district names to write templates for; UsageError when ``out_dir`` (or a
+    folder above it) is a file, a district is unknown or ``month`` lies outside the
+    targets year. Writes nothing: the CLI checks before it issues keys."""
     for place in (out_dir, *out_dir.parents):
         if place.exists() and not place.is_dir():
             raise UsageError(
@@ -132,9 +157,50 @@ def init_templates(
     if month.year != targets.year:
         raise UsageError(f"月份 {month} 不在目标任务文件的年度（{targets.year}年）内")
     if districts is None:
-        names = list(targets.district_names)
-    else:
-        names = list(dict.fromkeys(targets.require_district(d) for d in districts))
+        return list(targets.district_names)
+    return list(dict.fromkeys(targets.require_district(d) for d in districts))
+
+
+def init_templates(
+    out_dir: Path,
+    *,
+    targets: Targets,
+    month: Month,
+    districts: Sequence[str] | None = None,
+    prefill: Mapping[tuple[str, Table], Sequence[PrefillRow]] | None = None,
+) -> list[Path]:
+    """Write 附件2 and 附件3 for each district into ``out_dir``; the paths written.
+
+    See :func:`write_templates`, which says for each file what it was prefilled with.
+    """
+    return [
+        w.path
+        for w in write_templates(
+            out_dir, targets=targets, month=month, districts=districts, prefill=prefill
+        )
+    ]
+
+
+def write_templates(
+    out_dir: Path,
+    *,
+    targets: Targets,
+    month: Month,
+    districts: Sequence[str] | None = None,
+    prefill: Mapping[tuple[str, Table], Sequence[PrefillRow]] | None = None,
+) -> list[WrittenTemplate]:
+    """Write 附件2 and 附件3 for each district into ``out_dir``; what was written.
+
+    ``districts`` (names or aliases) limits the districts; None means all of the
+    targets file. ``prefill`` maps (district, table) to the rows that template is
+    prefilled with (:func:`gongjian_cli.year.prefill.prefill_templates`); a template
+    not in it, or with no rows, is blank. UsageError when ``out_dir`` is a file, a
+    district is unknown or ``month`` lies outside the targets year. Existing files of
+    the same name are replaced (each file is written beside its final name, then moved
+    into place).
+    """
+    out_dir = Path(out_dir)
+    names = check_request(out_dir, targets=targets, month=month, districts=districts)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -144,17 +210,29 @@ def init_templates(
     for district in names:
         for table in Table:
             path = out_dir / template_filename(targets, district, month, table)
-            build_template(path, targets=targets, district=district, month=month, table=table)
-            written.append(path)
+            rows = list((prefill or {}).get((district, table)) or ())
+            build_template(
+                path, targets=targets, district=district, month=month, table=table, rows=rows
+            )
+            source = rows[0].month if rows else None
+            written.append(WrittenTemplate(path, district, table, len(rows), source))
     return written
 
 
 def build_template(
-    path: Path, *, targets: Targets, district: str, month: Month, table: Table
+    path: Path,
+    *,
+    targets: Targets,
+    district: str,
+    month: Month,
+    table: Table,
+    rows: Sequence[PrefillRow] | None = None,
 ) -> Path:
-    """Write one blank workbook for (district, month, table) to ``path``; returns ``path``.
+    """Write one workbook for (district, month, table) to ``path``; returns ``path``.
 
-    GongjianError when the file cannot be written (e.g. it is open in Excel on Windows).
+    Blank, or prefilled with ``rows`` (last month's projects, each with its project
+    key; see the module docstring). GongjianError when the file cannot be written (e.g.
+    it is open in Excel on Windows).
     """
     import xlsxwriter
     from xlsxwriter.exceptions import FileCreateError
@@ -167,8 +245,13 @@ def build_template(
     )
     try:
         fmt = _formats(wb)
-        _project_sheet(wb, fmt, targets=targets, district=district, month=month, table=table)
-        _instructions_sheet(wb, fmt, targets=targets, district=district, month=month, table=table)
+        rows = list(rows or ())
+        _project_sheet(
+            wb, fmt, targets=targets, district=district, month=month, table=table, rows=rows
+        )
+        _instructions_sheet(
+            wb, fmt, targets=targets, district=district, month=month, table=table, rows=rows
+        )
         _write_metadata(wb, fmt, targets=targets, district=district, month=month, table=table)
         wb.close()
         tmp.replace(path)
@@ -216,6 +299,35 @@ def _formats(wb: Workbook) -> dict[str, Any]:
         "doc_head": wb.add_format({**base, "bold": True, "text_wrap": True, "locked": True}),
         "doc_text": wb.add_format({**base, "text_wrap": True, "valign": "top", "locked": True}),
         "meta": wb.add_format({"num_format": "@", "locked": True}),
+        # a prefilled template's reference column (last month's figure): grey, locked
+        "reference_header": wb.add_format(
+            {
+                **base,
+                "align": "center",
+                "text_wrap": True,
+                "border": 1,
+                "bg_color": "#EDEDED",
+                "font_color": "#595959",
+                "font_size": 10,
+                "locked": True,
+            }
+        ),
+        "reference_column": wb.add_format(
+            {**base, "num_format": AMOUNT_FORMAT, "align": "right", "locked": True}
+        ),
+        "reference": wb.add_format(
+            {
+                **base,
+                "num_format": AMOUNT_FORMAT,
+                "align": "right",
+                "bg_color": "#F2F2F2",
+                "font_color": "#595959",
+                "italic": True,
+                "locked": True,
+            }
+        ),
+        # the hidden key column
+        "key": wb.add_format({"num_format": "@", "locked": True}),
     }
 
 
@@ -230,6 +342,24 @@ def _cell_format(fmt: dict[str, Any], col: Column) -> Any:
 # --- the project sheet ------------------------------------------------------------
 
 
+def aux_columns(table: Table, *, prefilled: bool) -> dict[str, int]:
+    """The columns a prefilled template adds after the notice's: header → 0-based index.
+
+    附件3: the reference column (last month's 2020年完成投资), then the key column;
+    附件2: the key column. {} for a blank template.
+    """
+    if not prefilled:
+        return {}
+    n = len(COLUMNS[table])
+    if table is Table.CONSTRUCTION:
+        return {PREVIOUS_COMPLETED_HEADER: n, PROJECT_KEY_HEADER: n + 1}
+    return {PROJECT_KEY_HEADER: n}
+
+
+REFERENCE_WIDTH = 18
+KEY_WIDTH = 16
+
+
 def _project_sheet(
     wb: Workbook,
     fmt: dict[str, Any],
@@ -238,18 +368,30 @@ def _project_sheet(
     district: str,
     month: Month,
     table: Table,
+    rows: Sequence[PrefillRow] = (),
 ) -> Worksheet:
     ws = wb.add_worksheet(sheet_name(table))
     cols = COLUMNS[table]
     last_col = len(cols) - 1
-    first, last = FIRST_DATA_ROW - 1, LAST_DATA_ROW - 1  # 0-based input rows
+    aux = aux_columns(table, prefilled=bool(rows))
+    ref_col = aux.get(PREVIOUS_COMPLETED_HEADER)
+    key_col = aux.get(PROJECT_KEY_HEADER)
+    last_visible = last_col if ref_col is None else ref_col
+    last_any = max([last_col, *aux.values()])
+    input_rows = max(INPUT_ROWS, len(rows) + SPARE_ROWS)
+    first, last = FIRST_DATA_ROW - 1, FIRST_DATA_ROW - 1 + input_rows - 1  # 0-based
 
     ws.merge_range(
-        TITLE_ROW - 1, 0, TITLE_ROW - 1, last_col, table_title(targets, table), fmt["title"]
+        TITLE_ROW - 1, 0, TITLE_ROW - 1, last_visible, table_title(targets, table), fmt["title"]
     )
     ws.set_row(TITLE_ROW - 1, 30)
     ws.merge_range(
-        INFO_ROW - 1, 0, INFO_ROW - 1, last_col, info_line(targets, district, month), fmt["info"]
+        INFO_ROW - 1,
+        0,
+        INFO_ROW - 1,
+        last_visible,
+        info_line(targets, district, month),
+        fmt["info"],
     )
     ws.set_row(INFO_ROW - 1, 22)
     ws.set_row(HEADER_ROW - 1, 36)
@@ -257,9 +399,36 @@ def _project_sheet(
         ws.write_string(HEADER_ROW - 1, c, col.label(targets.year), fmt["header"])
         cell_fmt = _cell_format(fmt, col)
         ws.set_column(c, c, col.width, cell_fmt)
-        for r in range(first, last + 1):
-            ws.write_blank(r, c, None, cell_fmt)
+        for i, r in enumerate(range(first, last + 1)):
+            value = _prefilled_value(rows[i], col, i) if i < len(rows) else None
+            if value is None:
+                ws.write_blank(r, c, None, cell_fmt)
+            elif isinstance(value, str):
+                ws.write_string(r, c, value, cell_fmt)
+            else:
+                ws.write_number(r, c, value, cell_fmt)
         _validate(ws, c, col, table=table, targets=targets, first=first, last=last)
+    for i, row in enumerate(rows):
+        height = _row_height(row, cols)
+        if height is not None:
+            ws.set_row(first + i, height)
+    if ref_col is not None:
+        ws.write_string(HEADER_ROW - 1, ref_col, PREVIOUS_COMPLETED_HEADER, fmt["reference_header"])
+        ws.set_column(ref_col, ref_col, REFERENCE_WIDTH, fmt["reference_column"])
+        for i, row in enumerate(rows):
+            previous = row.previous_completed
+            if previous is None:
+                ws.write_blank(first + i, ref_col, None, fmt["reference"])
+            elif isinstance(previous, str):
+                ws.write_string(first + i, ref_col, previous, fmt["reference"])
+            else:
+                ws.write_number(first + i, ref_col, previous, fmt["reference"])
+    if key_col is not None:
+        ws.write_string(HEADER_ROW - 1, key_col, PROJECT_KEY_HEADER, fmt["key"])
+        ws.set_column(key_col, key_col, KEY_WIDTH, fmt["key"], {"hidden": True})
+        for i, row in enumerate(rows):
+            if row.key is not None:
+                ws.write_string(first + i, key_col, row.key, fmt["key"])
 
     # problems first: LibreOffice applies only the first matching one of overlapping rules
     _problem_highlights(ws, fmt, table=table, first=first, last=last)
@@ -267,7 +436,7 @@ def _project_sheet(
         first,
         0,
         last,
-        last_col,
+        last_visible,
         {
             "type": "formula",
             "criteria": f"=COUNTA($A{FIRST_DATA_ROW}:${_col_letter(last_col)}{FIRST_DATA_ROW})>0",
@@ -276,7 +445,8 @@ def _project_sheet(
     )
 
     ws.freeze_panes(FIRST_DATA_ROW - 1, 0)
-    ws.autofilter(HEADER_ROW - 1, 0, last, last_col)
+    # over the key column too: sorting moves each row's key with it
+    ws.autofilter(HEADER_ROW - 1, 0, last, last_any)
 
     ws.set_landscape()
     ws.set_paper(9)  # A4
@@ -304,6 +474,44 @@ def _project_sheet(
     ws.activate()
     ws.set_first_sheet()
     return ws
+
+
+def _prefilled_value(row: PrefillRow, col: Column, index: int) -> str | float | None:
+    """What a prefilled row shows in ``col``: 序号 renumbered from 1, 2020年完成投资 blank
+    (the district updates it), the other columns as :mod:`gongjian_cli.year.prefill` read
+    them (None: blank)."""
+    if col.key == "seq":
+        return index + 1
+    if col.key == "completed":
+        return None
+    value = row.values.get(col.key)
+    if value is None or isinstance(value, str):
+        return value or None
+    return float(value)
+
+
+LINE_HEIGHT = 14.5  # points per line of 11 pt 宋体
+
+
+def _row_height(row: PrefillRow, cols: Sequence[Column]) -> float | None:
+    """The height of a prefilled row whose text wraps onto several lines (None: one line,
+    the default height). LibreOffice does not size rows written by xlsxwriter to their
+    wrapped text (its PDF showed a long 建设规模与内容 over the next row), so the height is
+    estimated from the text as Excel lays it out in 宋体 (a CJK character two widths of
+    "0"); a clerk who lengthens a text later adjusts the row as in any sheet."""
+    lines = 1
+    for col in cols:
+        value = row.values.get(col.key)
+        if isinstance(value, str) and value:
+            per_line = max(col.width - 1, 2)  # half-width characters a line holds
+            need = sum(math.ceil(_text_width(part) / per_line) or 1 for part in value.split("\n"))
+            lines = max(lines, need)
+    return None if lines == 1 else round(lines * LINE_HEIGHT + 3, 1)
+
+
+def _text_width(text: str) -> int:
+    """Display width in half-width characters: CJK and full-width forms count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _col_letter(index: int) -> str:
@@ -416,8 +624,18 @@ def _problem_highlights(
 # --- 填报说明 -------------------------------------------------------------------------
 
 
-def instructions(targets: Targets, district: str, month: Month, table: Table) -> list[str]:
-    """The lines of the 填报说明 sheet; lines starting with ``#`` are headings."""
+def instructions(
+    targets: Targets,
+    district: str,
+    month: Month,
+    table: Table,
+    rows: Sequence[PrefillRow] = (),
+) -> list[str]:
+    """The lines of the 填报说明 sheet; lines starting with ``#`` are headings.
+
+    A prefilled template (``rows``) says first, in two lines, where its rows come from,
+    what to update, and to keep the hidden key column and every project listed.
+    """
     year = targets.year
     sheet = sheet_name(table)
     title = table_title(targets, table)
@@ -426,6 +644,7 @@ def instructions(targets: Targets, district: str, month: Month, table: Table) ->
         f"#{TABLE_ATTACHMENT[table]} {title} 填报说明",
         f"本工作簿是{district}{month.label}报送用的《{title}》模板。"
         f"请于{month.year}年{month.month}月{day}日前报领导小组办公室（工业投资科）。",
+        *_prefill_lines(targets, table, rows),
         "#一、怎么填",
         f"1. 在“{sheet}”工作表第{FIRST_DATA_ROW}行起逐行填写，每个项目占一行，行数不够时右键“插入行”。",
         "2. 不要修改第1-3行的标题、填报单位和表头，不要修改工作表名称，不要删除或改动隐藏的"
@@ -471,6 +690,33 @@ def instructions(targets: Targets, district: str, month: Month, table: Table) ->
     return lines
 
 
+def _prefill_lines(targets: Targets, table: Table, rows: Sequence[PrefillRow]) -> list[str]:
+    """The two lines of 填报说明 on a prefilled template ([] for a blank one)."""
+    if not rows:
+        return []
+    year = targets.year
+    first, last = FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows) - 1
+    source = Month.parse(rows[0].month).label
+    keep = (
+        f"表格最右侧有一列隐藏的“{PROJECT_KEY_HEADER}”，程序靠它把各月的同一项目对应起来，"
+        "请勿删除或修改这一列（可以排序、筛选，标识会随行移动）。"
+    )
+    if table is Table.CONSTRUCTION:
+        return [
+            f"本表第{first}-{last}行已按贵单位{source}报送的在建项目预先填好（共{len(rows)}个），"
+            f"请逐行更新：“{year}年完成投资”已清空，请填{year}年1月至本月的累计完成投资"
+            f"（右侧灰色“上月累计完成投资”列是上次报送的数，仅供参考）；其他各栏有变化的直接修改；"
+            f"本月新增的项目接在第{last + 1}行起填写。",
+            "已竣工或不再建设的项目也请保留在表中，不要删除（竣工项目的投资计入全年统计），"
+            f"开竣工情况选“（已竣工）”项即可。{keep}",
+        ]
+    return [
+        f"本表第{first}-{last}行已按贵单位{source}报送的谋划项目预先填好（共{len(rows)}个），"
+        f"请逐行核实更新目前进展情况、{year}年工作目标等各栏；本月新增的项目接在第{last + 1}行起填写。",
+        keep,
+    ]
+
+
 def _instructions_sheet(
     wb: Workbook,
     fmt: dict[str, Any],
@@ -479,10 +725,11 @@ def _instructions_sheet(
     district: str,
     month: Month,
     table: Table,
+    rows: Sequence[PrefillRow] = (),
 ) -> None:
     ws = wb.add_worksheet(INSTRUCTIONS_SHEET)
     ws.set_column(0, 0, 110)
-    for r, line in enumerate(instructions(targets, district, month, table)):
+    for r, line in enumerate(instructions(targets, district, month, table, rows)):
         if line.startswith("#"):
             style = fmt["doc_title"] if r == 0 else fmt["doc_head"]
             ws.write_string(r, 0, line[1:], style)
