@@ -40,8 +40,13 @@ def test_writes_ten_workbooks_into_outbox_month(run, tmp_path):
     assert result.exit_code == 0, result.output
     out = tmp_path / "outbox" / "2020-05"
     assert sorted(p.name for p in out.iterdir()) == sorted(EXPECTED_MAY)
-    assert result.stdout.splitlines() == [f"outbox/2020-05/{name}" for name in EXPECTED_MAY]
-    assert result.stderr.strip() == "已生成 10 个工作簿：outbox/2020-05"
+    # no ledger here (gongjian.db absent): blank templates, and no ledger is created
+    assert result.stdout.splitlines() == [f"outbox/2020-05/{name}\t空白" for name in EXPECTED_MAY]
+    assert result.stderr.splitlines() == [
+        "未找到账本“gongjian.db”，生成空白模板。",
+        "已生成 10 个工作簿（预填 0 个，空白 10 个）：outbox/2020-05",
+    ]
+    assert not (tmp_path / "gongjian.db").exists()
     meta = read_template_meta(out / EXPECTED_MAY[3])
     assert meta == TemplateMeta("枞阳县", "2020-05", Table.CONSTRUCTION, "1")
     ws = openpyxl.load_workbook(out / EXPECTED_MAY[0]).worksheets[0]
@@ -59,7 +64,7 @@ def test_district_filter_and_out_dir(run, tmp_path):
             "附件3-铜陵市2020年工业在建项目进展情况表-铜官区-2020年06月.xlsx",
         ]
     )
-    assert "已生成 4 个工作簿：下发" in result.stderr
+    assert "已生成 4 个工作簿（预填 0 个，空白 4 个）：下发" in result.stderr
     assert not (tmp_path / "outbox").exists()
 
 
@@ -108,9 +113,10 @@ def test_usage_errors_exit_2_with_a_chinese_message(run, tmp_path, args, fragmen
 def test_help_has_summary_and_example(run):
     result = run("--help")
     assert result.exit_code == 0
-    assert "生成各县区本月空白报送表" in result.output
+    assert "生成各县区本月报送表" in result.output
+    assert "预填上次报送的项目" in result.output
     assert "gongjian init-templates --month 2020-05" in result.output
-    assert "--district" in result.output
+    assert "--district" in result.output and "--blank" in result.output
 
 
 def test_cli_import_stays_light():
