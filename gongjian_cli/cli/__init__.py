@@ -71,7 +71,7 @@ def cli(
 
     \b
     典型流程：
-      gongjian init-templates --month 2020-05   # 生成各县区空白附件2/附件3
+      gongjian init-templates --month 2020-05   # 生成各县区附件2/附件3（预填上月项目）
       gongjian collect ./inbox                   # 读取、识别、校验、入账
       gongjian report --month 2020-05            # 生成月度通报
       gongjian projects --month 2020-05          # 项目台账（跨月、跨表跟踪每个项目）
