@@ -9,10 +9,12 @@ from the shipped ``templates/`` folder.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gongjian_cli.errors import UsageError
+from gongjian_cli.rounding import fixed
 from gongjian_cli.schema import (
     BAND_LABEL,
     METRIC_BY_KEY,
@@ -42,18 +44,22 @@ START_LABEL = {
 
 
 # ---------------------------------------------------------------- value formatting
+# Every figure is rounded half up (四舍五入, ``gongjian_cli.rounding``) so a number reads
+# the same in HTML, Markdown and the summary as Excel shows it.
 
 
 def fmt_money(value: float | None, digits: int = 2) -> str:
-    """亿元 with ``digits`` decimals (12.35); — for None."""
-    return DASH if value is None else f"{value:,.{digits}f}"
+    """亿元 with ``digits`` decimals, rounded half up (12.35); — for None."""
+    return DASH if value is None else f"{Decimal(fixed(value, digits)):,}"
 
 
 def fmt_wan(value: float | None) -> str:
     """万元 as a person writes it: 12,000 or 1,234.5; — for None."""
     if value is None:
         return DASH
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{Decimal(fixed(value, 2)):,}".rstrip("0").rstrip(".")
 
 
 def fmt_count(value: float | None) -> str:
@@ -62,13 +68,16 @@ def fmt_count(value: float | None) -> str:
 
 
 def fmt_pct(rate: float | None, digits: int = 1) -> str:
-    """0.1929 → 19.3%; — for None."""
-    return DASH if rate is None else f"{rate * 100:.{digits}f}%"
+    """0.1929 → 19.3%, 5/16 → 31.3% (half up on the rate as written); — for None."""
+    if rate is None:
+        return DASH
+    # round the rate itself at digits + 2 places, then move the point: 0.3125 → 0.313 → 31.3
+    return f"{Decimal(fixed(rate, digits + 2)).scaleb(2)}%"
 
 
 def fmt_points(points: float | None, digits: int = 1) -> str:
-    """Absolute percentage points, 1 decimal (3.2)."""
-    return DASH if points is None else f"{abs(points):.{digits}f}"
+    """Absolute percentage points, 1 decimal, rounded half up (3.2)."""
+    return DASH if points is None else fixed(abs(points), digits)
 
 
 def fmt_value(fig: Figure) -> str:
@@ -93,7 +102,7 @@ def fmt_change(fig: Figure) -> str:
     if fig.money:
         if abs(change) < 0.005:
             return "0.00"
-        return f"{change:+,.2f}"
+        return f"{Decimal(fixed(change, 2)):+,}"
     return f"{round(change):+d}" if round(change) else "0"
 
 
@@ -178,12 +187,20 @@ def make_env() -> jinja2.Environment:
     return env
 
 
+def period_text(report: Report, *, with_year: bool = False) -> str:
+    """The span the figures cover: 截至5月底 (截至2020年5月底 ``with_year``); in December
+    2020年全年, whichever ``with_year``."""
+    if report.full_year:
+        return f"{report.year}年全年"
+    year = f"{report.year}年" if with_year else ""
+    return f"截至{year}{report.month.month}月底"
+
+
 def bulletin_title(report: Report) -> str:
-    """铜陵市2020年“重大工业项目攻坚年”目标任务完成情况（截至2020年5月底）."""
+    """铜陵市2020年“重大工业项目攻坚年”目标任务完成情况（截至2020年5月底）; in December
+    …完成情况（2020年全年）."""
     base = report.title.removesuffix("分解表")
-    return (
-        f"{report.city}{report.year}年{base}完成情况（截至{report.year}年{report.month.month}月底）"
-    )
+    return f"{report.city}{report.year}年{base}完成情况（{period_text(report, with_year=True)}）"
 
 
 # ------------------------------------------------------------------------- writing
