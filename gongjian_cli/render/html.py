@@ -12,9 +12,19 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gongjian_cli.render import bulletin_title, fmt_pct, make_env
+from gongjian_cli.render import bulletin_title, fmt_pct, make_env, period_text
 from gongjian_cli.render.listings import all_listings, severity_text
 from gongjian_cli.render.summary import summary_paragraphs
+from gongjian_cli.render.yearly import (
+    ASSESSMENT_NOTE,
+    FUNNEL_HEADS,
+    FUNNEL_NOTE,
+    assessment_metrics,
+    assessment_rows,
+    assessment_title,
+    funnel_rows,
+    funnel_title,
+)
 from gongjian_cli.schema import METRICS, Table
 
 if TYPE_CHECKING:
@@ -64,6 +74,12 @@ class BarChart:
     ticks: tuple[tuple[float, str], ...]  # (x, label)
     tp_x: float
     tp_label: str
+    tp_label_end: bool = False  # label left of the line: it would run off the right edge
+
+    @property
+    def tp_label_x(self) -> float:
+        """Where the time-progress label starts (or ends, with ``tp_label_end``)."""
+        return self.tp_x - 4 if self.tp_label_end else self.tp_x + 4
 
 
 def bar_chart(
@@ -98,6 +114,10 @@ def bar_chart(
             )
         )
     height = top + len(items) * (bar_h + gap) + 26
+    tp_x = round(left + plot_width * time_progress / scale, 2)
+    tp_label = f"时序进度 {fmt_pct(time_progress)}"
+    # 12 px a CJK character, 7 px the rest, at the chart's 12 px label font
+    label_px = sum(12 if ord(ch) > 0x2E80 else 7 for ch in tp_label)
     ticks = tuple(
         (round(left + plot_width * k / steps, 2), f"{round(k * step * 100)}%")
         for k in range(steps + 1)
@@ -113,8 +133,9 @@ def bar_chart(
         bar_height=bar_h,
         bars=tuple(bars),
         ticks=ticks,
-        tp_x=round(left + plot_width * time_progress / scale, 2),
-        tp_label=f"时序进度 {fmt_pct(time_progress)}",
+        tp_x=tp_x,
+        tp_label=tp_label,
+        tp_label_end=tp_x + 4 + label_px > width,
     )
 
 
@@ -148,4 +169,13 @@ def render_html(report: Report, *, env: jinja2.Environment | None = None) -> str
         charts=charts(report),
         listings=all_listings(report),
         severity_text=severity_text,
+        period=period_text(report, with_year=True),
+        funnel=funnel_rows(report),
+        funnel_title=funnel_title(report),
+        funnel_heads=FUNNEL_HEADS,
+        funnel_note=FUNNEL_NOTE,
+        assessment=assessment_rows(report),
+        assessment_title=assessment_title(report),
+        assessment_note=ASSESSMENT_NOTE,
+        assessment_metrics=assessment_metrics(),
     )

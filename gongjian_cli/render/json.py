@@ -8,10 +8,14 @@ Shape::
                                              "construction": {…}}}, …},
      "total": {"metrics": {…, "registered_1yi_plus": …, "registered_10m_1yi": …}},
      "findings": [{"district", "table", "file", "sheet", "row", "column", "value",
-                   "severity", "code", "message"}, …]}
+                   "severity", "code", "message"}, …],
+     "conversion": {"经开区": {"planned", "in_construction", "started", "registered",
+                              "rate"}, …, "全市": {…}}}
 
-Money in 亿元 rounded to 4 decimals, counts as integers, rates and time progress to 4
-decimals; ``rate`` and ``behind`` are null where the target is null (竣工).
+Money in 亿元, rates and time progress rounded half up (四舍五入) to 4 decimals, counts as
+integers; ``rate`` and ``behind`` are null where the target is null (竣工).
+``conversion`` (谋划转化, as ``gongjian projects --format json`` gives it) is there only
+when the report carries the year.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from gongjian_cli.rounding import round_half_up
 from gongjian_cli.schema import Table
 
 if TYPE_CHECKING:
@@ -29,14 +34,14 @@ def _num(value: float | None, money: bool) -> float | int | None:
     if value is None:
         return None
     if money:
-        return round(float(value), 4)
+        return round_half_up(value, 4)
     return round(value)
 
 
 def _target(value: float | None) -> float | int | None:
     if value is None:
         return None
-    return int(value) if float(value).is_integer() else round(float(value), 4)
+    return int(value) if float(value).is_integer() else round_half_up(value, 4)
 
 
 def figure_dict(fig: Figure) -> dict[str, Any]:
@@ -45,7 +50,7 @@ def figure_dict(fig: Figure) -> dict[str, Any]:
     return {
         "actual": _num(fig.actual, fig.money),
         "target": _target(fig.target),
-        "rate": None if rate is None else round(rate, 4),
+        "rate": None if rate is None else round_half_up(rate, 4),
         "behind": fig.behind,
     }
 
@@ -71,9 +76,9 @@ def _finding(f: ReportFinding) -> dict[str, Any]:
 
 def to_json_dict(report: Report) -> dict[str, Any]:
     """The report in the documented JSON shape (plain dicts, lists, numbers, strings)."""
-    return {
+    data = {
         "month": str(report.month),
-        "time_progress": round(report.time_progress, 4),
+        "time_progress": round_half_up(report.time_progress, 4),
         "districts": {
             d.name: {
                 "metrics": {k: figure_dict(f) for k, f in d.metrics.items()},
@@ -84,6 +89,9 @@ def to_json_dict(report: Report) -> dict[str, Any]:
         "total": {"metrics": {k: figure_dict(f) for k, f in report.total.items()}},
         "findings": [_finding(f) for f in report.findings],
     }
+    if report.year_view is not None:
+        data["conversion"] = report.year_view.to_dict()["conversion"]
+    return data
 
 
 def dumps(report: Report) -> str:

@@ -39,7 +39,11 @@ class Col:
 
 @dataclass(frozen=True, slots=True)
 class Listing:
-    """One list table: sheet name, title, columns, items, text shown when empty."""
+    """One list table: sheet name, title, columns, items, text shown when empty.
+
+    ``note`` is a line of explanation under the title; ``fixed_cols`` is how many left
+    columns stay in view when scrolling sideways (and repeat on each printed page).
+    """
 
     key: str
     name: str
@@ -47,6 +51,8 @@ class Listing:
     cols: tuple[Col, ...]
     items: Sequence[Any]
     empty: str = "（无）"
+    note: str | None = None
+    fixed_cols: int = 0
 
     def rows(self) -> list[list[Any]]:
         """The values, row by row."""

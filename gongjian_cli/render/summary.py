@@ -2,13 +2,16 @@
 
 截至5月底，全市亿元以上重点工业项目完成投资XX亿元，完成年度目标的XX%，低于时序进度X个
 百分点；…… Missing, carried and late tables are named plainly, district by district.
+When the report carries the year, one sentence on 谋划转化; in December the span reads
+2020年全年.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gongjian_cli.render import fmt_count, fmt_money, fmt_pct, fmt_points
+from gongjian_cli.render import fmt_count, fmt_money, fmt_pct, fmt_points, period_text
+from gongjian_cli.render.yearly import city_conversion
 from gongjian_cli.schema import TABLE_ATTACHMENT, TABLE_SHORT, Severity, SubmissionStatus, Table
 
 if TYPE_CHECKING:
@@ -53,7 +56,7 @@ def overall(report: Report) -> str:
     t = report.total
     inv = t["investment"]
     parts = [
-        f"截至{report.month.month}月底，全市亿元以上重点工业项目完成投资{fmt_money(inv.actual)}亿元，"
+        f"{period_text(report)}，全市亿元以上重点工业项目完成投资{fmt_money(inv.actual)}亿元，"
         f"完成年度目标的{fmt_pct(inv.rate)}，{_gap(inv)}，{_money_change(inv)}"
     ]
     parts.append(
@@ -87,6 +90,21 @@ def planning_and_registration(report: Report) -> str:
     waiting = len(report.unregistered)
     if waiting:
         text += f"；另有{waiting}个在建项目尚未入库，请指导企业完善条件尽快纳入统计"
+    return text + "。"
+
+
+def conversion(report: Report) -> str:
+    """谋划转化, city level: planned, in construction, started, registered and the rate;
+    "" when the report does not carry the year."""
+    if report.year_view is None:
+        return ""
+    c = city_conversion(report.year_view)
+    text = (
+        f"{period_text(report)}，全市谋划项目{c.planned}个，已转在建{c.in_construction}个、"
+        f"已开工{c.started}个、已入库{c.registered}个"
+    )
+    if c.rate is not None:
+        text += f"，谋划转化率{fmt_pct(c.rate)}"
     return text + "。"
 
 
@@ -167,7 +185,7 @@ def summary_paragraphs(report: Report) -> list[str]:
     ):
         names = "、".join(d.name for d in report.districts)
         return [
-            f"截至{report.month.month}月底，{names}均未报送{_tables(list(Table))}，"
+            f"{period_text(report)}，{names}均未报送{_tables(list(Table))}，"
             "暂无完成数据，各项指标均按0计。"
         ]
     return [
@@ -175,6 +193,7 @@ def summary_paragraphs(report: Report) -> list[str]:
         for p in (
             overall(report),
             planning_and_registration(report),
+            conversion(report),
             districts(report),
             submissions(report),
         )

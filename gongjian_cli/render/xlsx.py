@@ -1,7 +1,9 @@
 """The bulletin as an Excel workbook (xlsxwriter).
 
-Sheets: 完成情况 (laid out like 附件1, with a ranking block and a native chart),
-谋划项目汇总, 在建项目汇总, 未入库项目, 问题清单, 报送情况, 校验问题.
+Sheets: 完成情况 (laid out like 附件1, with the conversion table when the report carries
+the year, a ranking block and a native chart), 年度考核 (December only), 谋划项目汇总,
+在建项目汇总, 项目台账 (when the report carries the year), 未入库项目, 问题清单, 报送情况,
+校验问题.
 
 Numbers are stored as numbers with formats; text read from a submission is always
 written with ``write_string`` (a project name starting with "=" stays text), and the
@@ -19,9 +21,20 @@ from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 
-from gongjian_cli.render import DASH, bulletin_title, table_label
+from gongjian_cli.render import DASH, bulletin_title, fmt_pct, period_text, table_label
 from gongjian_cli.render.listings import Listing, all_listings, severity_text
+from gongjian_cli.render.register import register_listing
 from gongjian_cli.render.summary import summary_paragraphs
+from gongjian_cli.render.yearly import (
+    ASSESSMENT_NOTE,
+    FUNNEL_HEADS,
+    FUNNEL_NOTE,
+    assessment_metrics,
+    assessment_rows,
+    assessment_title,
+    funnel_rows,
+    funnel_title,
+)
 from gongjian_cli.schema import METRICS, SubmissionStatus, Table
 
 if TYPE_CHECKING:
@@ -88,6 +101,25 @@ class _Styles:
         }
         self.error = wb.add_format({**base, "font_color": "#9C0006", "align": "center"})
         self.warning = wb.add_format({**base, "font_color": "#7F6000", "align": "center"})
+        self.met = wb.add_format({**base, "align": "center", "font_color": "#006100"})
+        self.unmet = wb.add_format(
+            {
+                **base,
+                "align": "center",
+                "bold": True,
+                "font_color": "#9C0006",
+                "bg_color": "#FFC7CE",
+            }
+        )
+        self.city_label = wb.add_format(
+            {**base, "bold": True, "align": "center", "bg_color": "#F2F2F2"}
+        )
+        self.city_count = wb.add_format(
+            {**base, "num_format": COUNT, "align": "right", "bold": True, "bg_color": "#F2F2F2"}
+        )
+        self.city_rate = wb.add_format(
+            {**base, "num_format": RATE, "bold": True, "bg_color": "#F2F2F2"}
+        )
 
 
 def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None = None) -> None:
@@ -128,7 +160,9 @@ def _print_setup(
     ws.fit_to_pages(1, 0)
     if header_rows is not None:
         ws.repeat_rows(*header_rows)
-    ws.set_header(f"&L&9{title}")
+    # "&&" is a literal ampersand; the space keeps a title starting with a digit (2020年…)
+    # from being read as part of the font size code &9
+    ws.set_header(f"&L&9 {title.replace('&', '&&')}")
     ws.set_footer("&C&9第 &P 页，共 &N 页")
 
 
@@ -169,7 +203,7 @@ def _overview(wb: xlsxwriter.Workbook, s: _Styles, report: Report) -> None:
     ws.set_row(0, 28)
     tp = report.time_progress
     note = (
-        f"时序进度：{report.month.month}÷12 = {tp:.2%}；完成率低于时序进度的以红色标出。"
+        f"时序进度：{report.month.month}÷12 = {fmt_pct(tp, 2)}；完成率低于时序进度的以红色标出。"
         "金额单位：亿元；个数单位：个。完成数为年度累计；本月新增 = 本月累计 − 上月累计。"
     )
     ws.merge_range(1, 0, 1, last_col, note, s.note)
@@ -241,6 +275,8 @@ def _overview(wb: xlsxwriter.Workbook, s: _Styles, report: Report) -> None:
         ws.set_row(row, 15 * max(2, len(para) // 60 + 1))
         row += 1
     row += 1
+    if report.year_view is not None:
+        row = _funnel(ws, s, report, row) + 1
 
     # ranking block: the chart's data
     ws.merge_range(row, 0, row, 6, "各县区重点项目投资完成率排名", s.label)
@@ -277,6 +313,61 @@ def _overview(wb: xlsxwriter.Workbook, s: _Styles, report: Report) -> None:
     _print_setup(ws, None, title, portrait=True)
 
 
+def _funnel(ws: Worksheet, s: _Styles, report: Report, row: int) -> int:
+    """The conversion table (谋划转化) from ``row``, 县区 over columns A-B; the next free row."""
+    ws.merge_range(row, 0, row, 6, funnel_title(report), s.label)
+    row += 1
+    ws.merge_range(row, 0, row, 1, FUNNEL_HEADS[0], s.head)
+    for c, head in enumerate(FUNNEL_HEADS[1:], start=2):
+        ws.write_string(row, c, head, s.head)
+    for line in funnel_rows(report):
+        row += 1
+        label, count, rate = (
+            (s.city_label, s.city_count, s.city_rate)
+            if line.city
+            else (s.center, s.count, s.rate_plain)
+        )
+        ws.merge_range(row, 0, row, 1, line.name, label)
+        for c, value in enumerate(line.counts, start=2):
+            ws.write_number(row, c, value, count)
+        if line.rate is None:
+            ws.write_string(row, 6, DASH, s.dash)
+        else:
+            ws.write_number(row, 6, line.rate, rate)
+    row += 1
+    ws.merge_range(row, 0, row, 6, FUNNEL_NOTE, s.note)
+    ws.set_row(row, 42)
+    return row + 1
+
+
+def _assessment(wb: xlsxwriter.Workbook, s: _Styles, report: Report) -> None:
+    """December: 年度考核, one line per district then 全市, 完成 / 未完成 per annual target."""
+    ws = wb.add_worksheet("年度考核")
+    metrics = assessment_metrics()
+    heads = ["县区", "包保领导", *(m.label for m in metrics), "完成项数"]
+    widths = [9, 9, *([12] * len(metrics)), 9]
+    last_col = len(heads) - 1
+    title = assessment_title(report)
+    ws.merge_range(0, 0, 0, last_col, title, s.title)
+    ws.set_row(0, 28)
+    ws.merge_range(1, 0, 1, last_col, ASSESSMENT_NOTE, s.note)
+    ws.set_row(1, 30)
+    for c, (head, width) in enumerate(zip(heads, widths, strict=True)):
+        ws.set_column(c, c, width)
+        ws.write_string(2, c, head, s.head)
+    ws.set_row(2, 15 * max(_lines(h, w) for h, w in zip(heads, widths, strict=True)))
+    ws.freeze_panes(3, 1)
+    for i, line in enumerate(assessment_rows(report)):
+        r = 3 + i
+        ws.write_string(r, 0, line.name, s.city_label if line.city else s.center)
+        ws.write_string(r, 1, line.leader, s.center)
+        for c, met in enumerate(line.met, start=2):
+            fmt = s.dash if met is None else s.met if met else s.unmet
+            ws.write_string(r, c, line.labels[c - 2], fmt)
+        ws.write_string(r, last_col, line.score, s.city_label if line.city else s.center)
+    _print_setup(ws, (2, 2), title)
+
+
 def _chart(wb: xlsxwriter.Workbook, ws: Worksheet, first: int, last: int, at_row: int) -> None:
     """Native chart: investment completion rate per district (bars), time progress (line)."""
     name = ws.get_name()
@@ -311,22 +402,74 @@ def _chart(wb: xlsxwriter.Workbook, ws: Worksheet, first: int, last: int, at_row
 # ------------------------------------------------------------------ listing sheets
 
 
+PAGE_PX = 1046
+"""Printable width of A4 landscape at 100 % in column pixels, with our margins (Excel)."""
+
+MIN_FIT = 0.75
+"""A sheet that would print smaller than this on one page wide goes on across pages."""
+
+WIDE_SCALE = 75
+"""Print scale of a sheet that goes on across pages."""
+
+FIRST_PAGE_PX = 1000
+"""Column pixels that surely fit on the first page at WIDE_SCALE, also where the columns
+print about a quarter wider than in Excel (LibreOffice without Calibri's metrics)."""
+
+
+def _px(width: float) -> int:
+    """A column's width in pixels as Excel and xlsxwriter count them (7 per character + 5)."""
+    return int(width * 7 + 0.5) + 5
+
+
+def _goes_across(listing: Listing) -> bool:
+    """Printed across pages (only a listing with fixed columns may): one page wide would
+    print it below MIN_FIT."""
+    return bool(listing.fixed_cols) and sum(_px(c.width) for c in listing.cols) > PAGE_PX / MIN_FIT
+
+
+def _first_page_span(listing: Listing) -> int:
+    """The last column of the title and note: all columns, or on a sheet printed across
+    pages those of the first page (a merged cell cut by a page break prints in halves)."""
+    if not _goes_across(listing):
+        return len(listing.cols) - 1
+    used = 0
+    for c, col in enumerate(listing.cols):
+        used += _px(col.width)
+        if used > FIRST_PAGE_PX:
+            return max(c - 1, listing.fixed_cols - 1)
+    return len(listing.cols) - 1
+
+
 def _listing(wb: xlsxwriter.Workbook, s: _Styles, listing: Listing) -> None:
-    """A sheet with a title row, a header row (frozen, filtered) and one row per item."""
+    """A sheet with a title row, a header row (frozen, filtered) and one row per item.
+
+    A listing with ``fixed_cols`` (the register) keeps them in view and, when too wide for
+    one page, prints on across pages at WIDE_SCALE with them (and the note) repeated on
+    each page.
+    """
     ws = wb.add_worksheet(listing.name)
     cols = listing.cols
     last_col = len(cols) - 1
-    ws.merge_range(0, 0, 0, last_col, listing.title, s.title)
+    span = _first_page_span(listing)
+    ws.merge_range(0, 0, 0, span, listing.title, s.title)
     ws.set_row(0, 26)
+    head = 1
+    if listing.note:
+        # printed across pages, the note stays in the repeated columns: on every page, whole
+        note_span = listing.fixed_cols - 1 if _goes_across(listing) else span
+        ws.merge_range(1, 0, 1, note_span, listing.note, s.note)
+        width = sum(col.width for col in cols[: note_span + 1])
+        ws.set_row(1, 14 * _lines(listing.note, width) + 4)
+        head = 2
     for c, col in enumerate(cols):
         ws.set_column(c, c, col.width)
-        ws.write_string(1, c, col.head, s.head)
-    ws.set_row(1, 15 * max(_lines(col.head, col.width) for col in cols))
-    ws.freeze_panes(2, 0)
+        ws.write_string(head, c, col.head, s.head)
+    ws.set_row(head, 15 * max(_lines(col.head, col.width) for col in cols))
+    ws.freeze_panes(head + 1, listing.fixed_cols)
     kinds = [col.kind for col in cols]
     wrapped = [c for c, col in enumerate(cols) if col.kind == "text"]
     for i, values in enumerate(listing.rows()):
-        r = 2 + i
+        r = head + 1 + i
         lines = max((_lines(values[c], cols[c].width) for c in wrapped), default=1)
         if lines > 1:  # neither Excel nor LibreOffice grows a row for wrapped text on open
             ws.set_row(r, 14 * lines)
@@ -340,10 +483,27 @@ def _listing(wb: xlsxwriter.Workbook, s: _Styles, listing: Listing) -> None:
             else:
                 _put(ws, r, c, value, getattr(s, kind))
     if listing.items:
-        ws.autofilter(1, 0, 1 + len(listing.items), last_col)
+        ws.autofilter(head, 0, head + len(listing.items), last_col)
     else:
-        ws.merge_range(2, 0, 2, last_col, listing.empty, s.center)
-    _print_setup(ws, (1, 1), listing.title)
+        ws.merge_range(head + 1, 0, head + 1, span, listing.empty, s.center)
+    _print_setup(ws, (head, head), listing.title)
+    if listing.fixed_cols:
+        ws.repeat_columns(0, listing.fixed_cols - 1)
+    if _goes_across(listing):
+        ws.set_print_scale(WIDE_SCALE)  # instead of one page wide
+        ws.print_across()
+
+
+def write_listing_workbook(listing: Listing, path: Path, *, title: str, subject: str) -> Path:
+    """A workbook of one listing sheet, laid out as in the bulletin; returns ``path``."""
+    path = Path(path)
+    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    wb.set_properties(
+        {"title": title, "subject": subject, "author": "gongjian", "comments": "由 gongjian 生成"}
+    )
+    _listing(wb, _Styles(wb), listing)
+    wb.close()
+    return path
 
 
 def write_xlsx(report: Report, path: Path) -> Path:
@@ -360,7 +520,13 @@ def write_xlsx(report: Report, path: Path) -> Path:
     )
     s = _Styles(wb)
     _overview(wb, s, report)
+    if report.full_year:
+        _assessment(wb, s, report)
     for listing in all_listings(report):
         _listing(wb, s, listing)
+        if listing.key == "construction" and report.year_view is not None:
+            view = report.year_view
+            title = f"项目台账（{period_text(report)}，共{len(view.projects)}个项目）"
+            _listing(wb, s, register_listing(view, title=title))
     wb.close()
     return path
