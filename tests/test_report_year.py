@@ -490,3 +490,26 @@ def test_december_time_progress_label_stays_in_the_chart():
     assert december.tp_label_end and december.tp_label_x < december.tp_x < december.width
     may = bar_chart("c", "t", [("甲", "a", 0.5)], 5 / 12)
     assert not may.tp_label_end and may.tp_label_x == may.tp_x + 4
+
+
+def test_register_prints_one_page_wide_until_too_wide(tmp_path):
+    """Up to June the register fits one A4 page wide; from July on it prints at 75 % going
+    across pages, 序号/县区/项目名称 and the note repeated on each, the title on page one."""
+    may = openpyxl.load_workbook(
+        write_register_xlsx(_view(Month(2020, 5)), tmp_path / "5.xlsx", title="台账")
+    )["项目台账"]
+    assert may.sheet_properties.pageSetUpPr.fitToPage
+    assert may.page_setup.fitToHeight == 0  # one page wide (width 1 is the default), any tall
+    assert "A1:P1" in {str(r) for r in may.merged_cells.ranges}
+
+    dec = openpyxl.load_workbook(
+        write_register_xlsx(_view(Month(2020, 12)), tmp_path / "12.xlsx", title="台账")
+    )["项目台账"]
+    assert not dec.sheet_properties.pageSetUpPr.fitToPage
+    assert dec.page_setup.scale == 75 and dec.page_setup.pageOrder == "overThenDown"
+    assert dec.print_title_cols == "$A:$C" and dec.print_title_rows == "$3:$3"
+    merged = {str(r) for r in dec.merged_cells.ranges}
+    assert "A2:C2" in merged  # the note, in the repeated columns
+    title = next(r for r in dec.merged_cells.ranges if r.min_row == 1)
+    assert title.max_col < 16  # within the first page, not cut by a page break
+    assert dec.cell(3, 23).value == "12月完成投资（万元）"
