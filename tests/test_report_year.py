@@ -493,7 +493,7 @@ def test_december_time_progress_label_stays_in_the_chart():
 
 
 def test_register_prints_one_page_wide_until_too_wide(tmp_path):
-    """Up to June the register fits one A4 page wide; from July on it prints at 75 % going
+    """Up to July the register fits one A4 page wide; from August on it prints at 75 % going
     across pages, 序号/县区/项目名称 and the note repeated on each, the title on page one."""
     may = openpyxl.load_workbook(
         write_register_xlsx(_view(Month(2020, 5)), tmp_path / "5.xlsx", title="台账")

@@ -64,8 +64,8 @@ def register_columns(view: YearView) -> list[Col]:
         Col("序号", 5, lambda p: index[id(p)], "count"),
         Col("县区", 7.5, lambda p: p.district, "center"),
         Col("项目名称", 26, lambda p: p.name),
-        Col("曾用名", 16, lambda p: "、".join(p.names) or None),
-        Col("项目单位", 18, lambda p: p.unit),
+        Col("曾用名", 14, lambda p: "、".join(p.names) or None),
+        Col("项目单位", 21, lambda p: p.unit),
         Col("总投资（万元）", 10, lambda p: p.total_investment, "wan"),
         Col("首次列入谋划", 7.5, month_of("first_planned"), "center"),
         Col("首次列入在建", 7.5, month_of("first_construction"), "center"),
@@ -77,7 +77,7 @@ def register_columns(view: YearView) -> list[Col]:
         cols.append(
             Col(
                 f"{month_text(month, year)}完成投资（万元）",
-                9.5,
+                9,
                 _investment_of(month),
                 "wan",
             )
