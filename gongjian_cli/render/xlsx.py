@@ -8,7 +8,10 @@ the year, a ranking block and a native chart), 年度考核 (December only), 谋
 Numbers are stored as numbers with formats; text read from a submission is always
 written with ``write_string`` (a project name starting with "=" stays text), and the
 workbook refuses to turn strings into formulas or links. Every sheet has a frozen
-header, prints on A4 landscape one page wide, and repeats its header rows.
+header, prints on A4 one page wide (完成情况 portrait, the others landscape) and repeats
+its header rows; only a register too wide for that goes on across pages, at 75 %, with
+its first columns repeated. ``write_listing_workbook`` writes one listing sheet alone
+(the stand-alone register of ``gongjian projects``).
 """
 
 from __future__ import annotations
