@@ -85,7 +85,8 @@ def generate(folder: Path, *, files: int, rows: int) -> None:
         ws.write_row(2, 0, head)
         for r in range(rows):
             seq = r + 1
-            pname = f"{district}{kind}项目{i:03d}-{seq:04d}号年产{seq}万吨新材料生产线建设"
+            # the same projects every month, as a district's returns are
+            pname = f"{district}{kind}项目{seq:04d}号年产{seq}万吨新材料生产线建设"
             total = 10000 + (seq * 137) % 90000
             if planned:
                 values = (
@@ -101,7 +102,8 @@ def generate(folder: Path, *, files: int, rows: int) -> None:
                     f"{district}经信局",
                 )
             else:
-                completed = "" if with_warning and r < 3 else total // 4
+                # cumulative for the year: grows month by month
+                completed = "" if with_warning and r < 3 else total * month // 40
                 values = (
                     seq,
                     pname,
@@ -147,8 +149,10 @@ def floor_time(folder: Path) -> tuple[float, float | None]:
 
 
 def collect_time(
-    folder: Path, work: Path, *, feedback: bool = True
+    folder: Path, work: Path, *, feedback: bool = True, code: Path | None = None
 ) -> tuple[float, float | None, subprocess.CompletedProcess[str]]:
+    """Time ``gongjian collect`` on ``folder`` into a fresh ledger; ``code`` is another
+    checkout of gongjian to run instead of this one (its worker processes too)."""
     db = work / "bench.db"
     fb = work / "feedback"
     for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), fb):
@@ -158,7 +162,32 @@ def collect_time(
             p.unlink()
     cmd = [sys.executable, "-m", "gongjian_cli", "--db", str(db), "collect", str(folder)]
     cmd += ["--feedback", str(fb)] if feedback else ["--no-feedback"]
-    return _run(cmd, check=False)
+    if code is None:
+        return _run(cmd, check=False)
+    # PYTHONPATH wins over the editable install's path entry; the working directory
+    # must not be this checkout (python puts it first on sys.path)
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    return _run(cmd, check=False, env=env, cwd=work)
+
+
+def checkout(rev: str, into: Path) -> Path:
+    """A detached worktree of this repository at ``rev`` (removed with ``drop_checkout``)."""
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        ["git", "-C", str(root), "worktree", "add", "--detach", "--quiet", str(into), rev],
+        check=True,
+    )
+    import compileall
+
+    compileall.compile_dir(into / "gongjian_cli", quiet=1)
+    return into
+
+
+def drop_checkout(path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        ["git", "-C", str(root), "worktree", "remove", "--force", str(path)], check=False
+    )
 
 
 def stages(folder: Path, work: Path) -> dict[str, float]:
@@ -264,6 +293,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", type=Path, help="generate into DIR and keep it")
     ap.add_argument("--stages", action="store_true", help="also time each stage serially")
+    ap.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also time collect as of git revision REV, in the same run (e.g. 9b266a4, the"
+        " last commit before the year: project identity and the checks against last month)",
+    )
     args = ap.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="gongjian-bench-"))
@@ -278,10 +313,17 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         _byte_compile()
-        floors, collects, bare = [], [], []
+        base_code = checkout(args.baseline, tmp / "baseline") if args.baseline else None
+        floors, collects, bare, befores = [], [], [], []
         floor_cpu, collect_cpu = [], []
         proc = None
         for _ in range(args.repeat):
+            if base_code is not None:
+                t, _cpu, before = collect_time(inbox, tmp, code=base_code)
+                if before.returncode != 0:
+                    print(before.stdout[-2000:], before.stderr[-2000:], sep="\n")
+                    return 1
+                befores.append(t)
             t, cpu = floor_time(inbox)
             floors.append(t)
             floor_cpu.append(cpu)
@@ -314,6 +356,12 @@ def main(argv: list[str] | None = None) -> int:
                 f" on {cores} cores collect needs at least {c_cpu / cores:.2f} s"
                 f" = {c_cpu / cores / floor:.2f} × floor"
             )
+        if befores:
+            before = statistics.median(befores)
+            print(
+                f"collect as of {args.baseline}: {before:.2f} s  (runs: {_fmt(befores)});"
+                f" now / before = {collect / before:.2f} (target ≤ 1.10)"
+            )
         if args.stages:
             spent = stages(inbox, tmp)
             print(
@@ -322,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         return 0
     finally:
+        if args.baseline:
+            drop_checkout(tmp / "baseline")
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -93,6 +93,8 @@ class TableResult:
     identified_by: dict[str, str] = field(default_factory=dict)
     feedback: Path | None = None
     received_at: datetime | None = None
+    #: checks against last month (``year.checks``), counted in ``warnings``
+    year_findings: list[Finding] = field(default_factory=list)
 
     def display_name(self, inbox: Path) -> str:
         """The file as the clerk finds it: its path inside the inbox (``2020-05/x.xlsx``)."""
@@ -132,6 +134,7 @@ class TableResult:
             "identified_by": self.identified_by,
             "feedback": None if self.feedback is None else str(self.feedback),
             "received_at": None if self.received_at is None else self.received_at.isoformat(),
+            "year_findings": [f.to_dict() for f in self.year_findings],
         }
 
 
@@ -255,8 +258,10 @@ def collect_inbox(
                 TableResult(path=path, file_name=path.name, outcome=Outcome.SKIPPED, reason=reason)
             )
         _read_back_supersession(conn, result.items)
+        checked = _check_against_last_month(conn, collector, result)
         if feedback is not None:
             feedback.finish(result)
+            feedback.rewrite(conn, checked, result)
         if worker is not None:
             result.feedback_errors.extend(worker.feedback_errors)
         _list_feedback(result)
@@ -266,6 +271,40 @@ def collect_inbox(
         if feedback is not None:
             feedback.writer.close()
     return result
+
+
+def _check_against_last_month(
+    conn: sqlite3.Connection, collector: _Collector, result: CollectResult
+) -> dict[Path, list[TableResult]]:
+    """Compare each table recorded in this run (and still in effect) with the same
+    district's table of last month (``year.checks``), once the whole run is recorded:
+    the findings land on the items (warnings) and the files they belong to are returned
+    (their feedback is written again with them)."""
+    from gongjian_cli.year.checks import collected_year_findings
+
+    recorded = [
+        i for i in result.items if i.outcome is Outcome.ACCEPTED and i.submission_id is not None
+    ]
+    if not recorded:
+        return {}
+    found = collected_year_findings(
+        conn,
+        [i.submission_id for i in recorded if i.submission_id is not None],
+        year=collector.targets.year,
+        deadline_day=collector.targets.deadline_day,
+        pairs=collector.pairs,
+    )
+    files: dict[Path, list[TableResult]] = {}
+    for item in recorded:
+        extra = found.get(item.submission_id or 0)
+        if extra:
+            item.year_findings = extra
+            item.warnings += len(extra)
+            files.setdefault(item.path, [])
+    for item in result.items:  # every table of those files, for their feedback
+        if item.path in files and item.outcome in _RECORDED and item.submission_id is not None:
+            files[item.path].append(item)
+    return files
 
 
 def _collect_here(
@@ -368,8 +407,6 @@ class _PreparedTable:
     sub: Submission | None = None
     rows: ledger.EncodedRows | None = None
     rej: Rejection | None = None
-    #: the month compared with last month (year.checks), once recorded
-    year: list[Finding] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -398,13 +435,19 @@ class _Feedback:
         self.items: list[list[TableResult]] = []  # per job: the items it is for
 
     def findings(self, path: Path, items: list[TableResult], findings: list[Finding]) -> None:
+        job = self._job(path, items, findings)
+        if job is not None:
+            self.writer.submit(job)
+            self.items.append(items)
+
+    def _job(self, path: Path, items: list[TableResult], findings: list[Finding]) -> Any:
         from gongjian_cli.feedback import FeedbackJob, feedback_path
 
         first = items[0]
         if first.district is None or first.month is None:
-            return
+            return None
         labels = "、".join(table_label(i.table) for i in items if i.table is not None)
-        job = FeedbackJob(
+        return FeedbackJob(
             out_path=feedback_path(self.root / first.month, first.district, path.name),
             file_name=path.name,
             district=first.district,
@@ -413,8 +456,6 @@ class _Feedback:
             findings=tuple(findings),
             table_label=labels,
         )
-        self.writer.submit(job)
-        self.items.append(items)
 
     def rejection(self, path: Path, item: TableResult) -> None:
         from gongjian_cli.feedback import FeedbackJob, feedback_path
@@ -429,6 +470,28 @@ class _Feedback:
         )
         self.writer.submit(job)
         self.items.append([item])
+
+    def rewrite(
+        self, conn: sqlite3.Connection, files: dict[Path, list[TableResult]], result: CollectResult
+    ) -> None:
+        """Write the feedback of ``files`` again, now with their checks against last month
+        (after :meth:`finish`: in this process, a few files at most)."""
+        from gongjian_cli.feedback import write_job
+
+        for path, items in files.items():
+            ids = [i.submission_id for i in items if i.submission_id is not None]
+            findings = ledger.submission_findings(conn, ids)
+            findings += [f for i in items for f in i.year_findings]
+            job = self._job(path, items, findings)
+            if job is None:
+                continue
+            try:
+                written = write_job(job)
+            except Exception as exc:  # the ledger is committed; tell the clerk
+                result.feedback_errors.append(f"{job.file_name}：{type(exc).__name__}: {exc}")
+                continue
+            for item in items:
+                item.feedback = written
 
     def finish(self, result: CollectResult) -> None:
         """Wait for every job and set the path written on its items; a failure is noted
@@ -577,34 +640,18 @@ class _Collector:
                     if rej is not None:
                         item.submission_id = ledger.insert_rejection(self.conn, rej)
                         rejections.append((item, rej))
-        for table in new:  # against last month, when it is on record
-            table.year = self._year_findings(table.item.submission_id)
-            table.item.warnings += len(table.year)
         if self.feedback is not None:
             findings = [
                 f
                 for t in new
                 if t.sub is not None and t.rows is not None
-                for f in (*t.sub.findings, *t.rows.all_findings(), *t.year)
+                for f in (*t.sub.findings, *t.rows.all_findings())
             ]
             if findings:
                 self.feedback.findings(path, [t.item for t in new], findings)
             elif rejections and not new:
                 self.feedback.rejection(path, rejections[0][0])
         return results
-
-    def _year_findings(self, submission_id: int | None) -> list[Finding]:
-        from gongjian_cli.year.checks import submission_year_findings
-
-        if submission_id is None:
-            return []
-        return submission_year_findings(
-            self.conn,
-            submission_id,
-            year=self.targets.year,
-            deadline_day=self.targets.deadline_day,
-            pairs=self.pairs,
-        )
 
     def _table(
         self,
@@ -842,7 +889,7 @@ def _start_processes(
             max_workers=processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(collector.targets, collector.options, db, feedback_dir, collector.pairs),
+            initargs=(collector.targets, collector.options, db, feedback_dir),
         )
     except Exception:  # e.g. no working semaphores on this system
         return None
@@ -851,13 +898,7 @@ def _start_processes(
 _WORKER: _Collector | None = None  # in a worker process: the collector at work
 
 
-def _init_worker(
-    targets: Targets,
-    options: Any,
-    db: Path,
-    feedback_root: Path | None,
-    pairs: Sequence[NamePair] = (),
-) -> None:
+def _init_worker(targets: Targets, options: Any, db: Path, feedback_root: Path | None) -> None:
     """Set up a worker process (Ctrl-C is the parent's business: the file in hand is
     finished, the rest cancelled; see also ``feedback._worker_init``, as the worker
     writes feedback too)."""
@@ -869,7 +910,7 @@ def _init_worker(
     feedback = None
     if feedback_root is not None:
         feedback = _Feedback(feedback_root, FeedbackWriter(in_process=True))
-    _WORKER = _Collector(conn, targets=targets, options=options, feedback=feedback, pairs=pairs)
+    _WORKER = _Collector(conn, targets=targets, options=options, feedback=feedback)
 
 
 def _collect_in_worker(path: Path) -> tuple[list[TableResult], list[str]]:

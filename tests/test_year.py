@@ -186,7 +186,12 @@ def test_keys_for_rows_gives_the_projects_key_to_rows_without_one(ledger):
     april = add(ledger, "经开区", "2020-04", C, [row(4, "铜箔项目"), row(5, "光学膜项目")])
     issue_key(ledger, "GJAAAAAAAAAA", "经开区", april, 4)
     may = add(ledger, "经开区", "2020-05", C, [row(4, "铜箔项目"), row(5, "光学膜项目")])
-    ids = [r[0] for r in ledger.execute("SELECT id FROM rows WHERE submission_id = ?", (may,))]
+    ids = [
+        r[0]
+        for r in ledger.execute(
+            "SELECT id FROM rows WHERE submission_id = ? ORDER BY excel_row", (may,)
+        )
+    ]
     assert keys_for_rows(ledger, "经开区", Month(2020, 6), ids) == {ids[0]: "GJAAAAAAAAAA"}
 
 

@@ -12,11 +12,13 @@ that M no longer lists.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from gongjian_cli.ledger import Effective, effective_submissions
+from gongjian_cli.ledger import Effective, effective_submissions, snapshot
 from gongjian_cli.models import Finding
 from gongjian_cli.month import Month
 from gongjian_cli.parsing import display_value
@@ -49,8 +51,7 @@ def _amount(x: float) -> str:
 
 
 class _Emitter:
-    def __init__(self, res: Resolution, year: int) -> None:
-        self.res = res
+    def __init__(self, year: int) -> None:
         self.year = year
         self.out: list[YearFinding] = []
 
@@ -106,7 +107,7 @@ def month_findings(
         previous = effective_submissions(
             conn, month.previous(), districts, deadline_day=deadline_day
         )
-    emit = _Emitter(res, year)
+    emit = _Emitter(year)
     for district in districts:
         for table in Table:
             cur = current[district, table]
@@ -145,7 +146,7 @@ def _compare(
                     row=r,
                     key="completed",
                     value=_amount(r.completed),
-                    detail=f"本月填{_amount(r.completed)}万元，{last}为{_amount(p.completed)}万元",
+                    detail=f"本月为{_amount(r.completed)}万元，{last}为{_amount(p.completed)}万元",
                 )
             if p.registered and not r.registered:
                 emit.add(
@@ -283,37 +284,179 @@ def to_finding(f: YearFinding) -> Finding:
     )
 
 
-def submission_year_findings(
+def collected_year_findings(
     conn: sqlite3.Connection,
-    submission_id: int,
+    submission_ids: Iterable[int],
     *,
     year: int,
     deadline_day: int = 25,
     pairs: Sequence[NamePair] = (),
-) -> list[Finding]:
-    """The cross-month and possible-rename findings of one submission just recorded, as
-    collect reports them: none unless the district has an earlier month of the year on
-    record (so the first month costs one query)."""
-    found = conn.execute(
-        "SELECT district, month FROM submissions WHERE id = ? AND status = 'accepted'",
-        (submission_id,),
+) -> dict[int, list[Finding]]:
+    """The cross-month and possible-rename findings of submissions collect has just
+    recorded, by submission id (only those with findings).
+
+    Each is checked only while it is the submission in effect for its month, and only
+    against what the ledger holds (the whole run is recorded first: the result does not
+    depend on which file of the run was read first). The common case — every row of
+    the month matches a row of last month's table by its normalised name, consistently
+    with the keys — is compared in SQL; anything else (a new or dropped project, a name
+    pair, a first return of the table) goes through the full identity resolution.
+    """
+    out: dict[int, list[Finding]] = {}
+    resolutions: dict[tuple[str, str], Resolution] = {}
+    with snapshot(conn):  # one view of the ledger while other processes record files
+        for sid in submission_ids:
+            found = _check_one(conn, sid, year, deadline_day, pairs, resolutions)
+            if found:
+                out[sid] = [to_finding(f) for f in found]
+    return out
+
+
+def _check_one(
+    conn: sqlite3.Connection,
+    sid: int,
+    year: int,
+    deadline_day: int,
+    pairs: Sequence[NamePair],
+    resolutions: dict[tuple[str, str], Resolution],
+) -> list[YearFinding]:
+    sub = conn.execute(
+        "SELECT district, month, table_kind FROM submissions WHERE id = ? AND status = 'accepted'"
+        " AND superseded_by IS NULL",
+        (sid,),
     ).fetchone()
-    if found is None:
+    if sub is None:
         return []
-    district, month_text = found[0], found[1]
+    district, month_text, table = sub[0], sub[1], Table(sub[2])
     month = Month.parse(month_text)
-    if month.year != year:
+    first = str(Month(month.year, 1))
+    if (
+        month.year != year
+        or not conn.execute(
+            "SELECT 1 FROM submissions WHERE district = ? AND status = 'accepted'"
+            " AND month >= ? AND month < ? LIMIT 1",
+            (district, first, month_text),
+        ).fetchone()
+    ):
+        return []  # nothing earlier in the year to compare with
+    if not any(p.district == district for p in pairs):
+        prev = effective_submissions(conn, month.previous(), [district], deadline_day=deadline_day)[
+            district, table
+        ]
+        if prev.submission_id is not None:
+            fast = _matched_by_name(conn, sid, prev.submission_id, district, table, year)
+            if fast is not None:
+                return fast
+    key = (district, month_text)
+    res = resolutions.get(key)
+    if res is None:
+        res = resolutions[key] = resolve(conn, month, pairs=pairs, districts=[district])
+    found = month_findings(conn, res, month, [district], year=year, deadline_day=deadline_day)
+    return [f for f in found if f.submission_id == sid]
+
+
+_ROW_FIELDS = (
+    "id",
+    "excel_row",
+    "name",
+    "name_key",
+    "total",
+    "completed",
+    "unit",
+    "start_class",
+    "finished",
+    "registered",
+    "excluded",
+    "exclude_investment",
+    "exclude_registered",
+    "project_key",
+)
+
+
+def _matched_by_name(
+    conn: sqlite3.Connection, sid: int, prev_id: int, district: str, table: Table, year: int
+) -> list[YearFinding] | None:
+    """The findings of ``sid`` against ``prev_id`` when every named row of each has
+    exactly one row of the same normalised name in the other and no key says otherwise
+    (identity then pairs them the same way); None when that does not hold.
+
+    All in SQLite, on the (submission_id, name_key) index: under a millisecond for two
+    tables of 400 rows, where reading the rows into Python would take several."""
+    q = conn.execute
+    sizes = []
+    for one in (sid, prev_id):
+        n, distinct = q(
+            "SELECT count(name_key), count(DISTINCT name_key) FROM rows WHERE submission_id = ?",
+            (one,),
+        ).fetchone()
+        if (
+            n != distinct
+            or q(
+                "SELECT 1 FROM rows WHERE submission_id = ? AND name_key IS NULL"
+                " AND name IS NOT NULL LIMIT 1",
+                (one,),
+            ).fetchone()
+        ):
+            return None  # a name twice, or rows recorded before name_key
+        sizes.append(n)
+    matched = q(
+        "SELECT count(*) FROM rows c JOIN rows p ON p.submission_id = ? AND p.name_key = c.name_key"
+        " WHERE c.submission_id = ?",
+        (prev_id, sid),
+    ).fetchone()[0]
+    if not sizes[0] == sizes[1] == matched:
+        return None  # a new or a dropped project
+    if q(
+        "SELECT 1 FROM rows c JOIN project_keys k ON k.key = c.project_key AND k.district = ?"
+        " JOIN rows p ON p.submission_id = ? AND p.name_key = c.name_key"
+        " WHERE c.submission_id = ? AND p.id <> k.row_id AND p.project_key IS NOT c.project_key"
+        " LIMIT 1",
+        (district, prev_id, sid),
+    ).fetchone():
+        return None  # a key ties a row to another project than its name does
+    cols = ", ".join(f"{side}.{f}" for side in "cp" for f in _ROW_FIELDS)
+    found = q(
+        f"SELECT {cols} FROM rows c JOIN rows p ON p.submission_id = ?"
+        f" AND p.name_key = c.name_key WHERE c.submission_id = ? AND ({_CHANGED[table]})"
+        " ORDER BY c.excel_row",
+        (prev_id, sid, TOTAL_CHANGE_LIMIT),
+    ).fetchall()
+    if not found:
         return []
-    earlier = conn.execute(
-        "SELECT 1 FROM submissions WHERE district = ? AND status = 'accepted'"
-        " AND month >= ? AND month < ? LIMIT 1",
-        (district, str(Month(month.year, 1)), month_text),
-    ).fetchone()
-    if earlier is None:
-        return []
-    res = resolve(conn, month, pairs=pairs, districts=[district])
-    return [
-        to_finding(f)
-        for f in month_findings(conn, res, month, [district], year=year, deadline_day=deadline_day)
-        if f.submission_id == submission_id
-    ]
+    info = {
+        r[0]: SubmissionInfo(r[0], r[1], Table(r[2]), r[3], r[4], r[5], json.loads(r[6] or "{}"))
+        for r in q(
+            "SELECT id, district, table_kind, month, file_name, sheet, columns FROM submissions"
+            " WHERE id IN (?, ?)",
+            (sid, prev_id),
+        )
+    }
+    width = len(_ROW_FIELDS)
+    cur, last = info[sid], info[prev_id]
+    emit = _Emitter(year)
+    _compare(
+        emit,
+        cur,
+        {i: _year_row(r[:width], cur) for i, r in enumerate(found)},
+        {i: _year_row(r[width:], last) for i, r in enumerate(found)},
+        last,
+    )
+    return emit.out
+
+
+#: the predicates of ``_compare`` in SQL (c: this month's row, p: last month's)
+_CHANGED = {
+    Table.PLANNED: "p.total > 0 AND abs(c.total - p.total) > ? * p.total",
+    Table.CONSTRUCTION: "(p.total > 0 AND abs(c.total - p.total) > ? * p.total)"
+    " OR c.completed < p.completed OR (p.registered = 1 AND coalesce(c.registered, 0) = 0)"
+    " OR (c.start_class <> p.start_class AND c.start_class IN ('new', 'continuing')"
+    " AND p.start_class IN ('new', 'continuing'))",
+}
+
+
+def _year_row(r: Sequence[Any], sub: SubmissionInfo) -> YearRow:
+    return YearRow(
+        r[0], sub.id, sub.district, sub.table, sub.month, r[1], r[2], r[3], r[4], r[5], r[6],
+        r[7], bool(r[8]), None if r[9] is None else bool(r[9]), bool(r[10]), bool(r[11]),
+        bool(r[12]), r[13],
+    )  # fmt: skip

@@ -134,7 +134,7 @@ def _load_rows(
     for r in conn.execute(
         "SELECT r.id, r.submission_id, r.excel_row, r.name, r.total, r.completed, r.unit,"
         " r.start_class, r.finished, r.registered, r.excluded, r.exclude_investment,"
-        " r.exclude_registered, r.project_key"
+        " r.exclude_registered, r.project_key, r.name_key"
         f" FROM rows r JOIN submissions s ON s.id = r.submission_id WHERE {where}"
         " AND r.name IS NOT NULL",
         params,
@@ -149,7 +149,7 @@ def _load_rows(
                 sub.month,
                 r[2],
                 r[3],
-                normalise_name(r[3]),
+                r[14] or normalise_name(r[3]),
                 r[4],
                 r[5],
                 r[6],

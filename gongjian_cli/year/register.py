@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from gongjian_cli.ledger import snapshot
 from gongjian_cli.metrics import Report, ReportFinding
 from gongjian_cli.month import Month
 from gongjian_cli.schema import Table
@@ -97,8 +98,19 @@ def year_view(
 ) -> YearView:
     """The register, conversion and findings of the year as of ``month`` (one district's
     projects and findings when ``district`` is given; conversion always for all)."""
+    with snapshot(conn):
+        return _year_view(conn, month, targets, tuple(pairs), district)
+
+
+def _year_view(
+    conn: sqlite3.Connection,
+    month: Month,
+    targets: Targets,
+    pairs: tuple[NamePair, ...],
+    district: str | None,
+) -> YearView:
     names = targets.district_names
-    res = resolve(conn, month, pairs=tuple(pairs))
+    res = resolve(conn, month, pairs=pairs)
     order = {d: i for i, d in enumerate(names)}
     lines = [
         line
