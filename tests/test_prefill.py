@@ -407,3 +407,25 @@ def test_returned_rows_keep_their_keys(april, tmp_path, targets, request, route)
     ).fetchall()
     assert [tuple(f) for f in blank] == [("completed-blank", 7, "F")]
     conn.close()
+
+
+def test_two_ledgers_with_the_same_returns_issue_the_same_keys(april, tmp_path, targets):
+    # keys are derived from the district and where the project was first seen, so a
+    # template prefilled from one ledger is recognised by another that collected the
+    # same returns (the shipped June sample relies on it)
+    other = tmp_path / "other.db"
+    _collect(tmp_path / "april", other, targets)
+    init(april, tmp_path / "a")
+    init(other, tmp_path / "b")
+    keys_a, keys_b = issued(april), issued(other)
+    assert keys_a == keys_b
+    assert len({k[0] for k in keys_a}) == len({(k[1], k[4]) for k in keys_a})  # one per project
+    from gongjian_cli.year.prefill import mint_key
+
+    assert mint_key("义安区", "2020-04|construction|甲") == mint_key(
+        "义安区", "2020-04|construction|甲"
+    )
+    assert mint_key("义安区", "2020-04|construction|甲") != mint_key(
+        "经开区", "2020-04|construction|甲"
+    )
+    assert re.fullmatch(PROJECT_KEY_PATTERN, mint_key("郊区", "x", 3))

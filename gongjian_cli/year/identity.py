@@ -279,6 +279,35 @@ def _anchor_rows(
     return have
 
 
+@dataclass(frozen=True, slots=True)
+class RowProject:
+    """What prefill needs to know of a row's project: its key, when it has one, and where
+    it was first seen ("2020-03|planned|铜箔项目"), from which a new key is derived."""
+
+    key: str | None
+    first_seen: str
+
+
+def row_projects(
+    conn: sqlite3.Connection,
+    district: str,
+    month: Month,
+    row_ids: Sequence[int],
+    *,
+    pairs: Iterable[NamePair] = (),
+) -> dict[int, RowProject]:
+    """The project of each of ``row_ids`` (rows in effect in ``district`` up to ``month``)."""
+    res = resolve(conn, month, pairs=pairs, districts=[district])
+    out: dict[int, RowProject] = {}
+    for row_id in row_ids:
+        pid = res.project_of.get(row_id)
+        if pid is None:
+            continue
+        first = res.members[pid][0]
+        out[row_id] = RowProject(res.keys.get(pid), f"{first.month}|{first.table}|{first.norm}")
+    return out
+
+
 def keys_for_rows(
     conn: sqlite3.Connection,
     district: str,
@@ -290,10 +319,5 @@ def keys_for_rows(
     """For each of ``row_ids`` (rows in effect in ``district`` up to ``month``) whose
     project already has a key: that key. Prefill writes it again, so a project keeps one
     key all year."""
-    res = resolve(conn, month, pairs=pairs, districts=[district])
-    out: dict[int, str] = {}
-    for row_id in row_ids:
-        pid = res.project_of.get(row_id)
-        if pid is not None and pid in res.keys:
-            out[row_id] = res.keys[pid]
-    return out
+    found = row_projects(conn, district, month, row_ids, pairs=pairs)
+    return {row_id: p.key for row_id, p in found.items() if p.key is not None}

@@ -15,9 +15,9 @@ one ledger transaction. ``gongjian_cli.template`` writes the rows into the workb
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
-import secrets
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -29,7 +29,7 @@ from gongjian_cli.month import Month
 from gongjian_cli.parsing import column_letter, display_value
 from gongjian_cli.schema import COLUMNS, PROJECT_KEY_PATTERN, StartClass, Table
 from gongjian_cli.targets import Targets
-from gongjian_cli.year.identity import keys_for_rows
+from gongjian_cli.year.identity import row_projects
 from gongjian_cli.year.names import normalise_name
 from gongjian_cli.year.pairs import NamePair
 
@@ -203,9 +203,17 @@ class _RawRows:
 # --- keys ------------------------------------------------------------------------------
 
 
-def mint_key() -> str:
-    """A new project key: "GJ" and ten random characters of base 32 (50 bits)."""
-    return "GJ" + base64.b32encode(secrets.token_bytes(10)).decode("ascii")[:10]
+def mint_key(district: str, first_seen: str, attempt: int = 0) -> str:
+    """The key of a project that has none yet: "GJ" and ten characters of base 32 taken
+    from a hash of the district and where the project was first seen (month, table,
+    normalised name; ``identity.RowProject.first_seen``).
+
+    Derived, not random: two ledgers that collected the same returns give a project the
+    same key, so a template prefilled from one is recognised by the other (the samples
+    ship a June return filled in from a prefilled template, which the demo's own ledger
+    knows). ``attempt`` > 0 gives another key when one is taken by another project."""
+    seed = f"{district}\x1f{first_seen}\x1f{attempt}".encode()
+    return "GJ" + base64.b32encode(hashlib.sha256(seed).digest()).decode("ascii")[:10]
 
 
 def issue_keys(
@@ -232,16 +240,18 @@ def issue_keys(
         with ledger.transaction(conn):
             return issue_keys(conn, district, month, rows, pairs=pairs)
     # the rows are in effect before ``month`` (the month they were prefilled from)
-    known = keys_for_rows(
+    projects = row_projects(
         conn, district, month.previous(), [r.row_id for r in rows], pairs=tuple(pairs)
     )
     issued_at = datetime.now().replace(microsecond=0).isoformat(sep=" ")
     used: set[str] = set()
     out: list[PrefillRow] = []
     for r in rows:
-        key = known.get(r.row_id)
+        project = projects.get(r.row_id)
+        key = None if project is None else project.key
         if key is None or not _KEY_RE.fullmatch(key) or key in used:
-            key = _new_key(conn)
+            seed = f"row {r.row_id}" if project is None else project.first_seen
+            key = _new_key(conn, district, seed, used)
             conn.execute(
                 "INSERT INTO project_keys (key, district, row_id, month, issued_at)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -252,11 +262,14 @@ def issue_keys(
     return out
 
 
-def _new_key(conn: sqlite3.Connection) -> str:
+def _new_key(conn: sqlite3.Connection, district: str, first_seen: str, used: set[str]) -> str:
+    attempt = 0
     while True:
-        key = mint_key()
-        if conn.execute("SELECT 1 FROM project_keys WHERE key = ?", (key,)).fetchone() is None:
+        key = mint_key(district, first_seen, attempt)
+        taken = conn.execute("SELECT 1 FROM project_keys WHERE key = ?", (key,)).fetchone()
+        if taken is None and key not in used:
             return key
+        attempt += 1
 
 
 def prefill_templates(
