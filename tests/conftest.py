@@ -47,28 +47,58 @@ def ledger(tmp_path: Path):
 
 
 @pytest.fixture(scope="session")
-def sample_manifest() -> dict:
-    """samples/manifest.json: every sample file, its expected findings, statuses and metrics."""
+def sample_year_manifest() -> dict:
+    """samples/manifest.json: every sample file (2020-03 … 2020-06), its expected findings,
+    the statuses and metrics of each month, and the year (``expected_year``)."""
     import json
 
     return json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def sample_inbox(tmp_path: Path, sample_manifest: dict) -> Path:
-    """samples/inbox copied to tmp_path/"inbox", each file's mtime set to its received time.
+TWO_MONTHS = ("2020-04", "2020-05")
 
-    Git does not keep file times, and the received time (mtime) decides late/on time and
-    which resubmission supersedes which; samples/manifest.json holds them (local time).
-    """
+
+@pytest.fixture(scope="session")
+def sample_manifest(sample_year_manifest: dict) -> dict:
+    """The manifest of the April and May returns only (the inbox of ``sample_inbox``, which
+    the collect tests were written for): their files, and the statuses and metrics of April
+    and May, which March's returns do not change (tests/test_samples.py checks that)."""
+    m = sample_year_manifest
+    return {
+        "about": m["about"],
+        "files": {rel: e for rel, e in m["files"].items() if rel[:7] in TWO_MONTHS},
+        "expected_status": {k: m["expected_status"][k] for k in TWO_MONTHS},
+        "expected_metrics": {k: m["expected_metrics"][k] for k in TWO_MONTHS},
+    }
+
+
+def _copy_inbox(dest: Path, manifest: dict) -> Path:
+    """The manifest's files copied from samples/inbox to ``dest``, each file's mtime set to
+    its received time. Git does not keep file times, and the received time (mtime) decides
+    late/on time and which resubmission supersedes which; the manifest holds them (local
+    time)."""
     from datetime import datetime
 
-    inbox = tmp_path / "inbox"
-    shutil.copytree(SAMPLES / "inbox", inbox)
-    for rel, entry in sample_manifest["files"].items():
+    for rel, entry in manifest["files"].items():
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SAMPLES / "inbox" / rel, dest / rel)
         t = datetime.fromisoformat(entry["received"]).timestamp()
-        os.utime(inbox / rel, (t, t))
-    return inbox
+        os.utime(dest / rel, (t, t))
+    return dest
+
+
+@pytest.fixture
+def sample_inbox(tmp_path: Path, sample_manifest: dict) -> Path:
+    """The April and May returns of samples/inbox in tmp_path/"inbox" (with their received
+    times): 19 files, the two-month story ``sample_manifest`` describes."""
+    return _copy_inbox(tmp_path / "inbox", sample_manifest)
+
+
+@pytest.fixture(scope="session")
+def sample_year_inbox(tmp_path_factory: pytest.TempPathFactory, sample_year_manifest: dict) -> Path:
+    """All of samples/inbox (2020-03 … 2020-06, a folder per month) with received times,
+    copied once per session: read it (collect never writes into its inbox), do not change it."""
+    return _copy_inbox(tmp_path_factory.mktemp("samples") / "inbox", sample_year_manifest)
 
 
 @pytest.fixture(autouse=True)

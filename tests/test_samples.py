@@ -1,7 +1,8 @@
 """The shipped samples: reproducible, fully described by samples/manifest.json, as README says.
 
 Cheap checks only: the deterministic files are regenerated into tmp and compared byte for
-byte; files that went through LibreOffice (filled templates, the .xls) are only read back.
+byte; files that went through LibreOffice (filled and prefilled templates, the .xls) are
+only read back. What gongjian makes of the year is tests/test_samples_year.py's.
 """
 
 from __future__ import annotations
@@ -37,14 +38,20 @@ def _inbox_files() -> set[str]:
     return {p.relative_to(inbox).as_posix() for p in inbox.rglob("*") if p.is_file()}
 
 
-def test_manifest_covers_every_file(sample_manifest: dict) -> None:
-    assert set(sample_manifest["files"]) == _inbox_files()
+MONTHS = ["2020-03", "2020-04", "2020-05", "2020-06"]
+
+
+def test_manifest_covers_every_file(sample_year_manifest: dict) -> None:
+    assert set(sample_year_manifest["files"]) == _inbox_files()
+    assert sorted({rel[:7] for rel in _inbox_files()}) == MONTHS
 
 
 def test_regenerated_files_are_byte_identical(gen: ModuleType, tmp_path: Path) -> None:
     gen.generate(tmp_path)
     committed = (SAMPLES / "manifest.json").read_text(encoding="utf-8")
     assert (tmp_path / "manifest.json").read_text(encoding="utf-8") == committed, "manifest"
+    pairs = (tmp_path / "name-pairs.csv").read_bytes()
+    assert pairs == (SAMPLES / "name-pairs.csv").read_bytes(), "name-pairs.csv"
     for spec in gen.FILES:
         if spec.resaved:
             continue
@@ -52,27 +59,51 @@ def test_regenerated_files_are_byte_identical(gen: ModuleType, tmp_path: Path) -
         assert new == (SAMPLES / "inbox" / spec.path).read_bytes(), spec.path
 
 
-def test_readme_tables_are_current(gen: ModuleType, sample_manifest: dict) -> None:
+def test_readme_tables_are_current(gen: ModuleType, sample_year_manifest: dict) -> None:
     readme = (SAMPLES / "README.md").read_text(encoding="utf-8")
-    for name, body in gen.readme_tables(sample_manifest).items():
+    blocks = gen.readme_tables(sample_year_manifest)
+    assert {f"metrics-{m}" for m in MONTHS} <= set(blocks)
+    assert {"year-findings", "register", "register-without-name-pairs", "conversion"} <= set(blocks)
+    for name, body in blocks.items():
         m = re.search(
             rf"<!-- generated:{name} -->\n(.*?)\n<!-- /generated:{name} -->", readme, re.S
         )
         assert m and m.group(1) == body, f"README section {name}: run python samples/generate.py"
 
 
-def test_sample_inbox_has_received_times(
-    sample_inbox: Path, sample_manifest: dict, gen: ModuleType
+def test_sample_inboxes_have_received_times(
+    sample_inbox: Path, sample_year_inbox: Path, sample_year_manifest: dict, gen: ModuleType
 ) -> None:
-    for rel, entry in sample_manifest["files"].items():
-        expected = datetime.fromisoformat(entry["received"]).timestamp()
-        assert (sample_inbox / rel).stat().st_mtime == pytest.approx(expected, abs=1), rel
-    for rel in sample_manifest["files"]:
+    files = sample_year_manifest["files"]
+    two_months = {rel for rel in files if rel[:7] in ("2020-04", "2020-05")}
+    copied = {p.relative_to(sample_inbox).as_posix() for p in sample_inbox.rglob("*")}
+    assert {rel for rel in copied if (sample_inbox / rel).is_file()} == two_months
+    for inbox, rels in ((sample_inbox, two_months), (sample_year_inbox, set(files))):
+        for rel in rels:
+            expected = datetime.fromisoformat(files[rel]["received"]).timestamp()
+            assert (inbox / rel).stat().st_mtime == pytest.approx(expected, abs=1), rel
+    for rel in two_months:
         os.utime(sample_inbox / rel, (0, 0))
-    gen.restore_times(sample_inbox, SAMPLES / "manifest.json")
-    for rel, entry in sample_manifest["files"].items():
-        expected = datetime.fromisoformat(entry["received"]).timestamp()
+    gen.restore_times(sample_inbox, SAMPLES / "manifest.json")  # the files that are there
+    for rel in two_months:
+        expected = datetime.fromisoformat(files[rel]["received"]).timestamp()
         assert (sample_inbox / rel).stat().st_mtime == pytest.approx(expected, abs=1), rel
+
+
+def test_march_changes_no_april_or_may_expectation(
+    gen: ModuleType, sample_manifest: dict, sample_year_manifest: dict
+) -> None:
+    """The sample_inbox fixture holds April and May only, described by the year's manifest
+    (sample_manifest): right only as long as the April and May statuses, metrics and
+    findings the generator computes for those two months alone are the year's."""
+    two = tuple(s for s in gen.FILES if s.path[:7] in ("2020-04", "2020-05"))
+    assert {s.path for s in two} == set(sample_manifest["files"])
+    findings, status, metrics = gen.expected(two)
+    for month in ("2020-04", "2020-05"):
+        assert status[month] == sample_year_manifest["expected_status"][month], month
+        assert metrics[month] == sample_year_manifest["expected_metrics"][month], month
+    for rel, entry in sample_manifest["files"].items():
+        assert findings[rel] == entry["findings"], rel
 
 
 def _col(letter: str) -> int:
@@ -89,8 +120,8 @@ def _squash(value: object) -> str:
 @pytest.mark.parametrize(
     "rel", sorted(r for r in _inbox_files() if r.endswith((".xlsx", ".xls")) and "~$" not in r)
 )
-def test_sheets_are_where_the_manifest_says(rel: str, sample_manifest: dict) -> None:
-    entry = sample_manifest["files"][rel]
+def test_sheets_are_where_the_manifest_says(rel: str, sample_year_manifest: dict) -> None:
+    entry = sample_year_manifest["files"][rel]
     if entry["outcome"] == "rejected":
         with (SAMPLES / "inbox" / rel).open("rb") as f, pytest.raises(Exception):  # noqa: B017
             CalamineWorkbook.from_filelike(f).get_sheet_by_index(0).to_python()
@@ -111,13 +142,38 @@ def test_sheets_are_where_the_manifest_says(rel: str, sample_manifest: dict) -> 
             for f in entry["findings"]:
                 if f["sheet"] == sheet_name:
                     assert first <= f["row"] <= last and f["column"] in cols.values()
+            if "aux_columns" in info:
+                _check_prefilled(rows, info, entry)
 
 
-def test_expected_metrics_cover_all_districts(sample_manifest: dict) -> None:
-    for month in ("2020-04", "2020-05"):
-        figures = sample_manifest["expected_metrics"][month]
+def _check_prefilled(rows: list[list], info: dict, entry: dict) -> None:
+    """A prefilled template: the reference and key columns after the notice's, a key on
+    every row prefilled from last month (one key per row), none on the rows added below."""
+    from gongjian_cli.schema import (
+        PREVIOUS_COMPLETED_HEADER,
+        PROJECT_KEY_HEADER,
+        PROJECT_KEY_PATTERN,
+    )
+
+    aux = info["aux_columns"]
+    header = rows[info["header_row"] - 1]
+    assert header[_col(aux["project_key"])] == PROJECT_KEY_HEADER
+    if "previous_completed" in aux:
+        assert header[_col(aux["previous_completed"])] == PREVIOUS_COMPLETED_HEADER
+    first, last = info["data_rows"]
+    keys = [rows[r - 1][_col(aux["project_key"])] for r in range(first, last + 1)]
+    keyed = [k for k in keys if k]
+    assert keyed and all(re.fullmatch(PROJECT_KEY_PATTERN, k) for k in keyed)
+    assert len(set(keyed)) == len(keyed)
+    assert keys == keyed + [""] * (len(keys) - len(keyed))  # added rows come last, keyless
+    assert entry["kind"] == "prefilled" and info["prefilled_from"] == "2020-05"
+
+
+def test_expected_metrics_cover_all_districts(sample_year_manifest: dict) -> None:
+    for month in MONTHS:
+        figures = sample_year_manifest["expected_metrics"][month]
         assert list(figures) == ["经开区", "枞阳县", "郊区", "义安区", "铜官区", "全市"]
-    may = sample_manifest["expected_status"]["2020-05"]
+    may = sample_year_manifest["expected_status"]["2020-05"]
     assert may["郊区"]["planned"] == {
         "status": "carried",
         "from": "2020-04",
@@ -126,3 +182,52 @@ def test_expected_metrics_cover_all_districts(sample_manifest: dict) -> None:
     assert may["铜官区"]["planned"] == {"status": "missing"}
     assert may["铜官区"]["construction"]["status"] == "late"
     assert may["义安区"]["construction"]["file"] == "2020-05/义安区报表（修改版）.xlsx"
+    june = sample_year_manifest["expected_status"]["2020-06"]
+    assert june["枞阳县"]["planned"] == {
+        "status": "carried",
+        "from": "2020-05",
+        "file": "2020-05/枞阳县2020年5月项目表.xlsx",
+    }
+    assert june["郊区"]["planned"]["from"] == "2020-04"
+    assert june["郊区"]["construction"]["status"] == "late"
+    assert sample_year_manifest["expected_status"]["2020-03"]["铜官区"] == {
+        "planned": {"status": "missing"},
+        "construction": {"status": "missing"},
+    }
+
+
+def test_the_name_pair_file_is_the_manifests(sample_year_manifest: dict, targets) -> None:
+    from gongjian_cli.year.pairs import load_pairs
+
+    declared = sample_year_manifest["name_pairs"]
+    pairs = load_pairs(SAMPLES / declared["file"], targets)
+    got = [{"district": p.district, "old": p.old, "new": p.new} for p in pairs]
+    assert got == declared["pairs"]
+
+
+def test_expected_year_shows_the_story(sample_year_manifest: dict) -> None:
+    """The year in the manifest holds what samples/README.md tells (guards the scenario)."""
+    year = sample_year_manifest["expected_year"]
+    assert list(year) == MONTHS
+    june = year["2020-06"]
+    lines = {(x["district"], x["name"]): x for x in june["projects"]}
+    shell = lines["义安区", "新能源电池壳体项目"]
+    steps = ("first_planned", "first_construction", "started", "registered")
+    assert [shell[k] for k in steps] == ["2020-03", "2020-05", "2020-05", "2020-06"]
+    assert lines["经开区", "高强高导铜合金线材智能制造项目"]["names"] == [
+        "高端铜合金线材智能制造项目"
+    ]
+    assert lines["义安区", "覆铜板用电子级玻纤布项目"]["names"] == ["覆铜板用玻纤布项目"]
+    codes = {(f["code"], f["project"]) for f in june["findings"]}
+    assert ("completed-decreased", "铜陵有色铜箔扩建项目") in codes
+    assert ("project-dropped", "电线电缆技改项目") in codes
+    assert not any(p == "铜精矿深加工项目" for _, p in codes)  # 竣工 in May: not dropped
+    bare = june["without_name_pairs"]
+    assert set(bare) <= {"findings", "projects", "project_count", "conversion"}
+    assert {(f["code"], f["project"]) for f in bare["findings"]} - codes == {
+        ("possible-rename", "覆铜板用电子级玻纤布项目"),
+        ("project-dropped", "覆铜板用玻纤布项目"),
+    }
+    assert bare["project_count"]["义安区"] == june["project_count"]["义安区"] + 1
+    for month in MONTHS[:3]:
+        assert "without_name_pairs" not in year[month], month
