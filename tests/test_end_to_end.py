@@ -1,8 +1,10 @@
-"""The whole monthly loop on the shipped samples, through the CLI: collect → status → report.
+"""The whole inbox of the shipped samples (2020-03 … 2020-06) collected at once through
+the CLI, then status and report for each month.
 
 The expected figures come from samples/manifest.json, which samples/generate.py computes
 with its own reading of the cells (not gongjian's code); a few are also worked out by
-hand below, from the rows listed in samples/README.md.
+hand below, from the rows listed in samples/README.md. The clerk's month-by-month cycle
+(prefilled templates, project keys, the name-pair file) is tests/test_samples_year.py's.
 """
 
 from __future__ import annotations
@@ -16,15 +18,19 @@ from click.testing import CliRunner
 from gongjian_cli.cli import cli
 
 MONEY = {"investment", "planned_investment"}
+MONTHS = ["2020-03", "2020-04", "2020-05", "2020-06"]
 
 
-@pytest.fixture
-def collected(sample_inbox: Path, tmp_path: Path) -> Path:
-    db = tmp_path / "ledger.db"
+@pytest.fixture(scope="module")
+def collected(sample_year_inbox: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One ledger for the module: the four months collected in one run (read only)."""
+    tmp = tmp_path_factory.mktemp("end_to_end")
+    db = tmp / "ledger.db"
     result = CliRunner().invoke(
-        cli, ["--db", str(db), "collect", str(sample_inbox), "--feedback", str(tmp_path / "fb")]
+        cli, ["--db", str(db), "collect", str(sample_year_inbox), "--feedback", str(tmp / "fb")]
     )
     assert result.exit_code == 1, result.output  # the broken download is rejected
+    assert "共 30 个文件：已接收 28，已被替代 1，退回 1，跳过 1" in result.output
     return db
 
 
@@ -36,10 +42,10 @@ def _report(db: Path, month: str) -> dict:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("month", ["2020-04", "2020-05"])
-def test_report_figures_match_the_independent_computation(collected, sample_manifest, month):
+@pytest.mark.parametrize("month", MONTHS)
+def test_report_figures_match_the_independent_computation(collected, sample_year_manifest, month):
     report = _report(collected, month)
-    expected = sample_manifest["expected_metrics"][month]
+    expected = sample_year_manifest["expected_metrics"][month]
     for district, figures in expected.items():
         metrics = (
             report["total"]["metrics"]
@@ -56,7 +62,21 @@ def test_report_figures_match_the_independent_computation(collected, sample_mani
                 assert actual == value, (district, key)
 
 
-def test_statuses_carried_missing_late(collected, sample_manifest):
+@pytest.mark.parametrize("month", MONTHS)
+def test_statuses_match_the_manifest(collected, sample_year_manifest, month):
+    report = _report(collected, month)
+    subs = {d: v["submissions"] for d, v in report["districts"].items()}
+    for district, tables in sample_year_manifest["expected_status"][month].items():
+        for table, entry in tables.items():
+            got = subs[district][table]
+            assert got["status"] == entry["status"], (district, table)
+            if "file" in entry:
+                assert got["file"] == Path(entry["file"]).name, (district, table)
+            if "from" in entry:
+                assert got["month"] == entry["from"], (district, table)
+
+
+def test_statuses_carried_missing_late(collected):
     report = _report(collected, "2020-05")
     subs = {d: v["submissions"] for d, v in report["districts"].items()}
     assert subs["郊区"]["planned"] == {
@@ -67,9 +87,19 @@ def test_statuses_carried_missing_late(collected, sample_manifest):
     assert subs["铜官区"]["planned"]["status"] == "missing"
     assert subs["铜官区"]["construction"]["status"] == "late"
     assert subs["义安区"]["construction"]["file"] == "义安区报表（修改版）.xlsx"
-    for district, tables in sample_manifest["expected_status"]["2020-05"].items():
-        for table, entry in tables.items():
-            assert subs[district][table]["status"] == entry["status"], (district, table)
+    june = {d: v["submissions"] for d, v in _report(collected, "2020-06")["districts"].items()}
+    # 枞阳县 sends nothing in June: both tables carried from its one May workbook
+    assert (
+        june["枞阳县"]["planned"]
+        == june["枞阳县"]["construction"]
+        == {
+            "status": "carried",
+            "month": "2020-05",
+            "file": "枞阳县2020年5月项目表.xlsx",
+        }
+    )
+    assert june["郊区"]["planned"]["month"] == "2020-04"  # not sent since April
+    assert june["郊区"]["construction"]["status"] == "late"  # 6-28
 
 
 def test_hand_worked_figures(collected, tmp_path):
@@ -130,3 +160,41 @@ def test_findings_in_the_report_name_the_cell(collected):
     assert sorted((f["district"], f["row"]) for f in dup) == [("义安区", 9), ("经开区", 8)]
     # The superseded 义安区报表.xlsx is not in effect: none of its findings are listed.
     assert not any(f["file"] == "义安区报表.xlsx" for f in findings)
+
+
+def test_june_hand_worked_figures(collected, tmp_path):
+    """经开区's June 附件3 (the prefilled template it filled in) lowers three cumulative
+    figures: 铜陵有色铜箔扩建项目 6500 after 28500, 电子级化学品配套仓储项目 1900 after 13500,
+    半导体封装引线框架项目 blank (0) after 6300."""
+    june = _report(collected, "2020-06")
+    # key projects (总投资 ≥ 10000): 6500 + 19000 + 17000 + 13600 + 10200 + 0 + 4800 + 3900
+    # + 1900 + 3000 (新型显示用光学膜项目, added below) = 79900 万元; 锂电池铜箔表面处理技改项目
+    # (总投资 8500) is not a key project. 电子级化学品配套仓储项目 counts again (1900 ≤ 12000).
+    jk = june["districts"]["经开区"]["metrics"]
+    assert jk["investment"]["actual"] == pytest.approx(7.99)
+    assert jk["new_starts"]["actual"] == 6  # 光学膜 added to May's five
+    out = tmp_path / "reports"
+    args = ["--db", str(collected), "report", "--month", "2020-06", "--format", "md"]
+    md = CliRunner().invoke(cli, [*args, "--out", str(out)])
+    assert md.exit_code == 0, md.output
+    text = (out / "月度通报-2020-06.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| 重点项目投资任务"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    # 7.99 / 64 = 12.48 % → 12.5%; June − May: 7.99 − 8.74 = −0.75
+    assert cells[2] == "7.99 / 64（**12.5%**，-0.75）"
+    # the bulletin lists the checks against May on the cells of 经开区's June file. This
+    # ledger never prefilled a template, so the hidden keys in the file are unknown to it:
+    # the row renamed 高强高导铜合金线材智能制造项目 is a new project (possible-rename) and its
+    # old name is dropped (tests/test_samples_year.py: the clerk's cycle recognises it)
+    f = "附件3-铜陵市2020年工业在建项目进展情况表-经开区-2020年06月.xlsx"
+    found = {
+        (x["code"], x["row"], x["column"], x["value"]) for x in june["findings"] if x["file"] == f
+    }
+    assert found == {
+        ("completed-decreased", 4, "F", "6500"),
+        ("completed-decreased", 9, "F", "0"),
+        ("completed-decreased", 13, "F", "1900"),
+        ("completed-blank", 9, "F", None),
+        ("possible-rename", 6, "B", "高强高导铜合金线材智能制造项目"),
+        ("project-dropped", None, None, "高端铜合金线材智能制造项目"),
+    }
