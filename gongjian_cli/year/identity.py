@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -117,6 +116,7 @@ class Resolution:
 def _load_rows(
     conn: sqlite3.Connection, month: Month, districts: Sequence[str] | None
 ) -> tuple[list[YearRow], dict[int, SubmissionInfo]]:
+    """The named rows in effect, in district, month, table (附件2 first), row order."""
     where = "s.status = 'accepted' AND s.superseded_by IS NULL AND s.month >= ? AND s.month <= ?"
     params: list[object] = [str(Month(month.year, 1)), str(month)]
     if districts is not None:
@@ -130,39 +130,27 @@ def _load_rows(
             params,
         )
     }
+    # one pass over every row of the year: sorted by SQLite, built positionally
+    # ('planned' sorts after 'construction': DESC puts 附件2 first)
     rows = []
+    append = rows.append
     for r in conn.execute(
         "SELECT r.id, r.submission_id, r.excel_row, r.name, r.total, r.completed, r.unit,"
         " r.start_class, r.finished, r.registered, r.excluded, r.exclude_investment,"
         " r.exclude_registered, r.project_key, r.name_key"
         f" FROM rows r JOIN submissions s ON s.id = r.submission_id WHERE {where}"
-        " AND r.name IS NOT NULL",
+        " AND r.name IS NOT NULL"
+        " ORDER BY s.district, s.month, s.table_kind DESC, r.excel_row, r.id",
         params,
     ):
         sub = subs[r[1]]
-        rows.append(
+        append(
             YearRow(
-                r[0],
-                r[1],
-                sub.district,
-                sub.table,
-                sub.month,
-                r[2],
-                r[3],
-                r[14] or normalise_name(r[3]),
-                r[4],
-                r[5],
-                r[6],
-                r[7],
-                bool(r[8]),
-                None if r[9] is None else bool(r[9]),
-                bool(r[10]),
-                bool(r[11]),
-                bool(r[12]),
-                r[13],
+                r[0], r[1], sub.district, sub.table, sub.month, r[2], r[3],
+                r[14] or normalise_name(r[3]), r[4], r[5], r[6], r[7], r[8] == 1,
+                None if r[9] is None else r[9] == 1, r[10] == 1, r[11] == 1, r[12] == 1, r[13],
             )
-        )
-    rows.sort(key=lambda x: (x.district, x.order))
+        )  # fmt: skip
     return rows, subs
 
 
@@ -194,68 +182,86 @@ def resolve(
     districts: Sequence[str] | None = None,
 ) -> Resolution:
     """Group the rows in effect for the months of ``month``'s year up to ``month`` into
-    projects (all districts, or only ``districts``)."""
+    projects (all districts, or only ``districts``).
+
+    The union-find runs over name groups (district, normalised name) and keys, not rows:
+    a year of five districts is some 50 000 rows but a few thousand names."""
     rows, subs = _load_rows(conn, month, districts)
-    uf = _UnionFind()
     wanted = None if districts is None else set(districts)
 
-    # step 1: keys the ledger issued, for the district they were issued for
     issued: dict[str, tuple[str, int, str]] = {}
     for key, district, row_id, issued_at in conn.execute(
         "SELECT key, district, row_id, issued_at FROM project_keys"
     ):
         if wanted is None or district in wanted:
             issued[key] = (district, row_id, issued_at)
-    keyed: set[int] = set()
-    for r in rows:
+    anchors = _anchor_rows(conn, {row_id for _, row_id, _ in issued.values()}, rows)
+
+    # step 1: a row with a key issued for its district is that key's project
+    def key_of(r: YearRow) -> str | None:
         k = r.project_key
         if k is not None and (hit := issued.get(k)) is not None and hit[0] == r.district:
-            keyed.add(r.id)
-            uf.union(("key", k), r.id)
-    # the rows the keys were written for (possibly in a superseded file): bridges only
-    anchors = _anchor_rows(conn, {row_id for _, row_id, _ in issued.values()}, rows)
-    for key, (_district, row_id, _) in issued.items():
-        if row_id in anchors:
-            uf.union(("key", key), row_id)
+            return k
+        return None
 
-    # step 2 and the name-pair file: name groups
-    paired = {(p.district, n) for p in pairs for n in p.keys}
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    unkeyed_groups: set[tuple[str, str]] = set()
+    groups: dict[tuple[str, str], list[YearRow]] = {}
+    keyed: set[int] = set()
+    row_key: dict[int, str] = {}
+    open_groups: set[tuple[str, str]] = {(p.district, n) for p in pairs for n in p.keys}
     for r in (*rows, *anchors.values()):
         g = (r.district, r.norm)
-        groups[g].append(r.id)
-        if r.id not in keyed:
-            unkeyed_groups.add(g)
-    for g, ids in groups.items():
-        if g in unkeyed_groups or g in paired:
-            for row_id in ids:
-                uf.union(("name", g), row_id)
+        members_of = groups.get(g)
+        if members_of is None:
+            groups[g] = members_of = []
+        members_of.append(r)
+        k = key_of(r)
+        if k is None:
+            open_groups.add(g)  # step 2: a name the project has had, in either table
+        else:
+            keyed.add(r.id)
+            row_key[r.id] = k
+    uf = _UnionFind()
+    for g, members_of in groups.items():
+        if g in open_groups:
+            for r in members_of:
+                if (k := row_key.get(r.id)) is not None:
+                    uf.union(("name", g), ("key", k))
+    for key, (_district, row_id, _) in issued.items():
+        anchor = anchors.get(row_id)
+        if anchor is not None:
+            g = (anchor.district, anchor.norm)
+            uf.union(("key", key), ("name", g) if g in open_groups else ("key", row_key[row_id]))
     for p in pairs:
         old, new = p.keys
         uf.union(("name", (p.district, old)), ("name", (p.district, new)))
 
+    def node(r: YearRow) -> object:
+        g = (r.district, r.norm)
+        return ("name", g) if g in open_groups else ("key", row_key[r.id])
+
+    by_root: dict[object, list[YearRow]] = {}
+    for r in rows:  # in district, month, table, row order: each group comes out in order
+        root = uf.find(node(r))
+        group = by_root.get(root)
+        if group is None:
+            by_root[root] = group = []
+        group.append(r)
     members: dict[int, list[YearRow]] = {}
-    by_root: dict[object, list[YearRow]] = defaultdict(list)
-    for r in rows:
-        by_root[uf.find(r.id)].append(r)
     project_of: dict[int, int] = {}
-    for group in by_root.values():
-        group.sort(key=lambda x: x.order)
-        pid = min(x.id for x in group)
+    pid_of_root: dict[object, int] = {}
+    for root, group in by_root.items():
+        pid = group[0].id  # the project's first row
         members[pid] = group
+        pid_of_root[root] = pid
         for x in group:
             project_of[x.id] = pid
     # a project's key: the first issued among the keys in its component
     keys: dict[int, str] = {}
     for key, _issued in sorted(issued.items(), key=lambda kv: (kv[1][2], kv[0])):
-        root = uf.find(("key", key))
-        group = by_root.get(root)
-        if group:
-            pid = min(x.id for x in group)
+        pid = pid_of_root.get(uf.find(("key", key)))
+        if pid is not None:
             keys.setdefault(pid, key)
-    ordered = dict(sorted(members.items(), key=lambda kv: (kv[1][0].district, kv[1][0].order)))
-    return Resolution(month, rows, subs, ordered, project_of, keys, keyed)
+    return Resolution(month, rows, subs, members, project_of, keys, keyed)
 
 
 def _anchor_rows(
