@@ -157,7 +157,18 @@ def _print_table(view: YearView) -> None:
 
 
 def _dumps(view: YearView) -> str:
-    return json.dumps(view.to_dict(), ensure_ascii=False, indent=2)
+    """The register as JSON, one project (and one finding) a line: readable, and written
+    by json's C encoder (``indent`` would take the pure-Python one: 0.2 s for a year)."""
+    data = view.to_dict()
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list):
+            items = ",\n    ".join(json.dumps(x, ensure_ascii=False) for x in value)
+            text = f"[\n    {items}\n  ]" if value else "[]"
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+        parts.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}"
 
 
 def _parse_formats(text: str) -> tuple[str, ...]:
