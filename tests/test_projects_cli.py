@@ -69,12 +69,10 @@ def test_xlsx_and_csv_files(db, tmp_path):
         lines = list(csv.reader(f))
     head = lines[0]
     assert "项目名称" in head and any("6月" in h for h in head)
-    copper = next(x for x in lines if "铜箔项目" in x)
-    assert copper[head.index(next(h for h in head if h.startswith("6月")))] in (
-        "2500",
-        "2,500",
-        "2500.0",
-    )
+    copper = dict(zip(head, next(x for x in lines if "铜箔项目" in x), strict=True))
+    assert (copper["5月完成投资（万元）"], copper["6月完成投资（万元）"]) == ("3000", "2500")
+    assert (copper["首次列入谋划"], copper["开工月份"], copper["入库月份"]) == ("3月", "5月", "6月")
+    assert copper["4月完成投资（万元）"] == ""
 
 
 def test_table_on_screen(db):
