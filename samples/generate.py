@@ -1627,8 +1627,8 @@ def expected_year() -> dict[str, Any]:
     lines of the STORY projects), ``project_count`` (register lines per district),
     ``conversion`` (per district and 全市); ``without_name_pairs``: those of the four that
     differ without the file."""
-    rows = year_rows(check_files(), in_effect())
     effect = in_effect()
+    rows = year_rows(check_files(), effect)
     out: dict[str, Any] = {}
     for month in MONTHS:
         view = _year_view(rows, effect, month, paired=True)
