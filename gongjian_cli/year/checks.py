@@ -1,4 +1,4 @@
-"""Month M against month M−1, per district and table (DOMAIN "Checks against last month").
+"""Month M against month M−1, per district and table (README “一年：同一个项目跨月、跨表”, 跨月比对).
 
 Month M's submission (one actually returned for M, not carried) is compared with the
 same district's submission in effect for M−1 of the same table (which may itself be

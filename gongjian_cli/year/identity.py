@@ -1,4 +1,4 @@
-"""Project identity: which rows of the ledger are one project (DOMAIN "The year", steps 1–3).
+"""Project identity: which rows of the ledger are one project (README “一年：同一个项目跨月、跨表”, steps 1–3).
 
 Within one district (a project never moves between districts):
 

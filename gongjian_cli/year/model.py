@@ -1,5 +1,5 @@
 """The year's records: one project across months and tables, its conversion, and the
-findings that compare a month with the one before (DOMAIN "The year")."""
+findings that compare a month with the one before (README “一年：同一个项目跨月、跨表”)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Project names compared as DOMAIN's identity step 2 says: NFKC, all whitespace removed,
+"""Project names compared as identity step 2 says: NFKC, all whitespace removed,
 brackets unified as （）."""
 
 from __future__ import annotations

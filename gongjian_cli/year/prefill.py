@@ -1,4 +1,4 @@
-"""Next month's templates filled from the ledger (DOMAIN "The year": prefilled templates).
+"""Next month's templates filled from the ledger (README “预填”).
 
 A district's 附件3 for month M lists the rows of its latest effective 附件3 before M
 (completed projects too: their investment still counts for the year), and its 附件2
