@@ -52,9 +52,12 @@ TABLE_TITLE = {
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    #: noted for the clerk, nothing to fix (``renamed``): shown in the bulletin's 校验问题
+    #: and the register, never in collect's counts or a district's feedback
+    INFO = "info"
 
 
-SEVERITY_LABEL = {Severity.ERROR: "错误", Severity.WARNING: "提醒"}
+SEVERITY_LABEL = {Severity.ERROR: "错误", Severity.WARNING: "提醒", Severity.INFO: "说明"}
 
 
 class StartClass(StrEnum):
@@ -184,6 +187,7 @@ YEAR_CODES = (
     "start-class-changed",
     "total-changed",
     "possible-rename",
+    "renamed",
 )
 RULES: dict[str, Rule] = {
     r.code: r
@@ -216,6 +220,7 @@ RULES: dict[str, Rule] = {
         _rule("registered-revoked", W, "上月已入库的项目本月填为未入库，请核实"),
         _rule("start-class-changed", W, "开竣工情况在新开工与续建之间变了，请核实"),
         _rule("total-changed", W, "总投资比上月变化超过10%，请核实"),
+        _rule("renamed", Severity.INFO, "项目改名（按项目标识或项目名称对照文件认作同一项目）"),
         _rule(
             "possible-rename",
             W,

@@ -661,7 +661,7 @@ FILES: tuple[SampleFile, ...] = (
          "新型显示用光学膜项目 added below the prefilled rows (planned since March)"),
         (Sheet(CONSTRUCTION, "经开区", "06", TEMPLATE_SHEET[CONSTRUCTION], prefilled_from="05"),),
         "经开区", A06, {"district": TM, "month": TM, "table": TM},
-        expect=("completed-blank",), expect_year=("completed-decreased",),
+        expect=("completed-blank",), expect_year=("completed-decreased", "renamed"),
     ),
     SampleFile(
         f"{A06}/义安6月谋划.xlsx", "typed", "2020-06-22T10:15:00",
@@ -685,7 +685,8 @@ FILES: tuple[SampleFile, ...] = (
         (Sheet(CONSTRUCTION, "义安区", "06", "Sheet1",
                Layout(NO_UNIT_CONSTRUCTION, pre_title="附件3", title=TITLE[CONSTRUCTION])),),
         "义安区", A06, {"district": FN, "month": FN, "table": FN},
-        expect_year=("project-dropped",), expect_year_unpaired=("possible-rename", "project-dropped"),
+        expect_year=("project-dropped", "renamed"),
+        expect_year_unpaired=("possible-rename", "project-dropped"),
     ),
     SampleFile(
         f"{A06}/郊区附件3_202006.xlsx", "typed", "2020-06-28T09:05:00",
@@ -1363,7 +1364,7 @@ STORY = (
 )
 _YEAR_CODES = (
     "completed-decreased", "project-dropped", "planned-dropped", "registered-revoked",
-    "start-class-changed", "total-changed", "possible-rename",
+    "start-class-changed", "total-changed", "possible-rename", "renamed",
 )  # fmt: skip
 _BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "（", "]": "）", "【": "（", "】": "）"})
 
@@ -1547,6 +1548,8 @@ def year_findings(
                     b = before.get(p)
                     if b is None:
                         continue
+                    if r.norm != b.norm:  # one project (key or name pair), a new name
+                        add("renamed", r, at="name", file=e.path, project=r.chk.name)
                     if table == CONSTRUCTION:
                         if r.chk.completed < b.chk.completed:
                             add("completed-decreased", r, at="completed", file=e.path, project=r.chk.name)  # fmt: skip

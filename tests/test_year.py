@@ -165,7 +165,9 @@ def test_key_keeps_a_renamed_project_and_lists_its_earlier_name(ledger, targets)
     [p] = view.projects
     assert (p.name, p.names, p.key) == ("铜箔产业园项目", ("铜箔项目",), "GJAAAAAAAAAA")
     assert p.completed_investment == {"2020-04": 1000.0, "2020-05": 2000.0}
-    assert codes(view) == []  # neither dropped nor a possible rename
+    # noted as a rename (info), neither dropped nor a possible rename
+    assert codes(view) == [("renamed", "铜箔产业园项目", 4, "B")]
+    assert view.findings[0].severity == "info" and "铜箔项目" in view.findings[0].message
 
 
 def test_unknown_or_foreign_key_is_ignored(ledger, targets):
@@ -236,7 +238,7 @@ def test_name_pair_file_merges_two_names(ledger, targets, tmp_path):
     [p] = merged.projects
     assert (p.name, p.names) == ("铜陵铜箔二期", ("铜箔扩建项目",))
     assert p.completed_investment == {"2020-04": 1000.0, "2020-05": 2500.0}
-    assert codes(merged) == []
+    assert codes(merged) == [("renamed", "铜陵铜箔二期", 4, "B")]
 
 
 @pytest.mark.parametrize(

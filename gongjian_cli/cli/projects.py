@@ -148,9 +148,9 @@ def _print_table(view: YearView) -> None:
     if view.findings:
         console.print(f"\n与上月比对的问题（{len(view.findings)}条）", highlight=False)
         for f in view.findings:
-            where = f"第{f.row}行{f.column}列" if f.row is not None else ""
+            where = f" 第{f.row}行{f.column}列" if f.row is not None else ""
             console.print(
-                f"  {f.district} {f.file} {where}：{f.project}——{f.message}",
+                f"  {f.district} {f.file}{where}：{f.project}——{f.message}",
                 highlight=False,
                 markup=False,
             )

@@ -26,6 +26,7 @@ from gongjian_cli.schema import (
     RULES,
     TABLE_SHORT,
     TOTAL_CHANGE_LIMIT,
+    Severity,
     StartClass,
     Table,
     column,
@@ -137,6 +138,16 @@ def _compare(
         p = before.get(pid)
         if p is None:
             continue
+        if r.norm != p.norm:
+            emit.add(
+                "renamed",
+                sub,
+                project=r.name,
+                row=r,
+                key="name",
+                value=r.name,
+                detail=f"{last}为“{p.name}”",
+            )
         if sub.table is Table.CONSTRUCTION:
             if r.completed is not None and p.completed is not None and r.completed < p.completed:
                 emit.add(
@@ -307,6 +318,8 @@ def collected_year_findings(
     with snapshot(conn):  # one view of the ledger while other processes record files
         for sid in submission_ids:
             found = _check_one(conn, sid, year, deadline_day, pairs, resolutions)
+            # a rename is the clerk's note (bulletin, register), nothing for the district
+            found = [f for f in found if f.severity is not Severity.INFO]
             if found:
                 out[sid] = [to_finding(f) for f in found]
     return out
