@@ -455,3 +455,45 @@ def test_schema_2_ledger_is_migrated_to_3(tmp_path: Path):
     [r] = resolve(conn, Month(2020, 4)).rows
     assert (r.name, r.completed, r.table) == ("项目甲", 1200.0, C)
     conn.close()
+
+
+def test_collect_time_checks_agree_with_the_register(ledger, targets):
+    """collect compares in SQL when every row matches last month's by name (fast path),
+    else through the full resolution: both give the register's findings."""
+    from gongjian_cli.year.checks import _matched_by_name, collected_year_findings
+
+    april = add(ledger, "经开区", "2020-04", C, [
+        row(4, "甲项目", 30000, 5000, NEW, registered=True),
+        row(5, "乙 项目", 30000, 1000, CONT, registered=True),
+        row(6, "丙项目", 20000, 800, NOT),
+    ])  # fmt: skip
+    may = add(ledger, "经开区", "2020-05", C, [
+        row(4, "甲项目", 30000, 4000, NEW, registered=True),
+        row(5, "乙项目", 34000, 1200, NEW, registered=False),
+        row(6, "丙项目", 20000, 900, NEW),
+    ])  # fmt: skip
+    fast = _matched_by_name(ledger, may, april, "经开区", C, 2020)
+    assert fast is not None  # every name matches: compared in SQL
+    register = year_view(ledger, Month(2020, 5), targets).findings
+    as_found = collected_year_findings(ledger, [may], year=2020)[may]
+    assert [(f.code, f.row, f.column, f.message) for f in fast] == [
+        (f.code, f.row, f.column, f.message) for f in register
+    ]
+    assert [(f.code, f.row, f.column, f.value) for f in as_found] == [
+        ("completed-decreased", 4, "F", "4000"),
+        ("registered-revoked", 5, "H", "否"),
+        ("start-class-changed", 5, "G", "新开工"),
+        ("total-changed", 5, "E", "34000"),
+    ]
+    # a new project: no fast path; the full resolution gives the same findings plus it
+    june = add(
+        ledger, "经开区", "2020-06", C, [row(4, "甲项目", 30000, 3000, NEW), row(5, "丁项目")]
+    )
+    assert _matched_by_name(ledger, june, may, "经开区", C, 2020) is None
+    got = [(f.code, f.row) for f in collected_year_findings(ledger, [june], year=2020)[june]]
+    assert got == [
+        ("completed-decreased", 4),
+        ("registered-revoked", 4),  # 是否入库 left blank in June
+        ("project-dropped", None),  # 乙项目
+        ("project-dropped", None),  # 丙项目
+    ]

@@ -138,7 +138,7 @@ def _compare(
         p = before.get(pid)
         if p is None:
             continue
-        if r.norm != p.norm:
+        if r.name_hash != p.name_hash:
             emit.add(
                 "renamed",
                 sub,
@@ -372,7 +372,7 @@ _ROW_FIELDS = (
     "id",
     "excel_row",
     "name",
-    "name_key",
+    "name_hash",
     "total",
     "completed",
     "unit",
@@ -393,44 +393,52 @@ def _matched_by_name(
     exactly one row of the same normalised name in the other and no key says otherwise
     (identity then pairs them the same way); None when that does not hold.
 
-    All in SQLite, on the (submission_id, name_key) index: under a millisecond for two
+    All in SQLite, on the (submission_id, name_hash) index: under a millisecond for two
     tables of 400 rows, where reading the rows into Python would take several."""
     q = conn.execute
     sizes = []
     for one in (sid, prev_id):
         n, distinct = q(
-            "SELECT count(name_key), count(DISTINCT name_key) FROM rows WHERE submission_id = ?",
+            "SELECT count(name_hash), count(DISTINCT name_hash) FROM rows WHERE submission_id = ?",
             (one,),
         ).fetchone()
         if (
             n != distinct
             or q(
-                "SELECT 1 FROM rows WHERE submission_id = ? AND name_key IS NULL"
+                "SELECT 1 FROM rows WHERE submission_id = ? AND name_hash IS NULL"
                 " AND name IS NOT NULL LIMIT 1",
                 (one,),
             ).fetchone()
         ):
-            return None  # a name twice, or rows recorded before name_key
+            return None  # a name twice, or rows recorded before name_hash
         sizes.append(n)
-    matched = q(
-        "SELECT count(*) FROM rows c JOIN rows p ON p.submission_id = ? AND p.name_key = c.name_key"
-        " WHERE c.submission_id = ?",
-        (prev_id, sid),
-    ).fetchone()[0]
+    # one pass over the month's rows: how many find last month's row of the same name,
+    # how many of those changed in a compared field, how many carry a key
+    matched, changed, keyed = q(
+        "SELECT count(p.id), coalesce(sum(CASE WHEN " + _CHANGED[table] + " THEN 1 END), 0),"
+        " count(c.project_key) FROM rows c JOIN rows p ON p.submission_id = ?"
+        " AND p.name_hash = c.name_hash WHERE c.submission_id = ?",
+        (TOTAL_CHANGE_LIMIT, prev_id, sid),
+    ).fetchone()
     if not sizes[0] == sizes[1] == matched:
         return None  # a new or a dropped project
-    if q(
-        "SELECT 1 FROM rows c JOIN project_keys k ON k.key = c.project_key AND k.district = ?"
-        " JOIN rows p ON p.submission_id = ? AND p.name_key = c.name_key"
-        " WHERE c.submission_id = ? AND p.id <> k.row_id AND p.project_key IS NOT c.project_key"
-        " LIMIT 1",
-        (district, prev_id, sid),
-    ).fetchone():
+    if (
+        keyed
+        and q(
+            "SELECT 1 FROM rows c JOIN project_keys k ON k.key = c.project_key AND k.district = ?"
+            " JOIN rows p ON p.submission_id = ? AND p.name_hash = c.name_hash"
+            " WHERE c.submission_id = ? AND p.id <> k.row_id AND p.project_key IS NOT c.project_key"
+            " LIMIT 1",
+            (district, prev_id, sid),
+        ).fetchone()
+    ):
         return None  # a key ties a row to another project than its name does
+    if not changed:
+        return []
     cols = ", ".join(f"{side}.{f}" for side in "cp" for f in _ROW_FIELDS)
     found = q(
         f"SELECT {cols} FROM rows c JOIN rows p ON p.submission_id = ?"
-        f" AND p.name_key = c.name_key WHERE c.submission_id = ? AND ({_CHANGED[table]})"
+        f" AND p.name_hash = c.name_hash WHERE c.submission_id = ? AND ({_CHANGED[table]})"
         " ORDER BY c.excel_row",
         (prev_id, sid, TOTAL_CHANGE_LIMIT),
     ).fetchall()

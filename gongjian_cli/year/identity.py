@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from gongjian_cli.month import Month
 from gongjian_cli.schema import REGISTERED_MIN_TOTAL, StartClass, Table
-from gongjian_cli.year.names import normalise_name
+from gongjian_cli.year.names import name_hash, normalise_name
 from gongjian_cli.year.pairs import NamePair
 
 TABLE_ORDER = {Table.PLANNED: 0, Table.CONSTRUCTION: 1}
@@ -47,7 +47,7 @@ class YearRow:
     month: str
     excel_row: int
     name: str
-    norm: str
+    name_hash: int  # of the normalised name (``names.name_hash``): equal names, equal hash
     total: float | None
     completed: float | None
     unit: str | None
@@ -58,6 +58,11 @@ class YearRow:
     exclude_investment: bool
     exclude_registered: bool
     project_key: str | None
+
+    @property
+    def norm(self) -> str:
+        """The normalised name (``names.normalise_name``), computed when asked."""
+        return normalise_name(self.name)
 
     @property
     def valid(self) -> bool:
@@ -137,7 +142,7 @@ def _load_rows(
     for r in conn.execute(
         "SELECT r.id, r.submission_id, r.excel_row, r.name, r.total, r.completed, r.unit,"
         " r.start_class, r.finished, r.registered, r.excluded, r.exclude_investment,"
-        " r.exclude_registered, r.project_key, r.name_key"
+        " r.exclude_registered, r.project_key, r.name_hash"
         f" FROM rows r JOIN submissions s ON s.id = r.submission_id WHERE {where}"
         " AND r.name IS NOT NULL"
         " ORDER BY s.district, s.month, s.table_kind DESC, r.excel_row, r.id",
@@ -147,7 +152,7 @@ def _load_rows(
         append(
             YearRow(
                 r[0], r[1], sub.district, sub.table, sub.month, r[2], r[3],
-                r[14] or normalise_name(r[3]), r[4], r[5], r[6], r[7], r[8] == 1,
+                name_hash(normalise_name(r[3])) if r[14] is None else r[14], r[4], r[5], r[6], r[7], r[8] == 1,
                 None if r[9] is None else r[9] == 1, r[10] == 1, r[11] == 1, r[12] == 1, r[13],
             )
         )  # fmt: skip
@@ -204,12 +209,12 @@ def resolve(
             return k
         return None
 
-    groups: dict[tuple[str, str], list[YearRow]] = {}
+    groups: dict[tuple[str, int], list[YearRow]] = {}
     keyed: set[int] = set()
     row_key: dict[int, str] = {}
-    open_groups: set[tuple[str, str]] = {(p.district, n) for p in pairs for n in p.keys}
+    open_groups: set[tuple[str, int]] = {(p.district, name_hash(n)) for p in pairs for n in p.keys}
     for r in (*rows, *anchors.values()):
-        g = (r.district, r.norm)
+        g = (r.district, r.name_hash)
         members_of = groups.get(g)
         if members_of is None:
             groups[g] = members_of = []
@@ -229,14 +234,14 @@ def resolve(
     for key, (_district, row_id, _) in issued.items():
         anchor = anchors.get(row_id)
         if anchor is not None:
-            g = (anchor.district, anchor.norm)
+            g = (anchor.district, anchor.name_hash)
             uf.union(("key", key), ("name", g) if g in open_groups else ("key", row_key[row_id]))
     for p in pairs:
         old, new = p.keys
-        uf.union(("name", (p.district, old)), ("name", (p.district, new)))
+        uf.union(("name", (p.district, name_hash(old))), ("name", (p.district, name_hash(new))))
 
     def node(r: YearRow) -> object:
-        g = (r.district, r.norm)
+        g = (r.district, r.name_hash)
         return ("name", g) if g in open_groups else ("key", row_key[r.id])
 
     by_root: dict[object, list[YearRow]] = {}
@@ -279,7 +284,7 @@ def _anchor_rows(
             chunk,
         ):
             have[rid] = YearRow(
-                rid, 0, district, Table(table), month, 0, name, normalise_name(name),
+                rid, 0, district, Table(table), month, 0, name, name_hash(normalise_name(name)),
                 None, None, None, None, False, None, True, False, False, None,
             )  # fmt: skip
     return have

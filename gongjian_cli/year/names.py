@@ -4,8 +4,10 @@ brackets unified as （）."""
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _OTHER_BRACKETS = re.compile(r"[\[\]【】〔〕]")
 _TO_ROUND = {"[": "（", "]": "）", "【": "（", "】": "）", "〔": "（", "〕": "）"}
@@ -30,6 +32,22 @@ def normalise_name(name: str) -> str:
     if _OTHER_BRACKETS.search(s):
         s = _OTHER_BRACKETS.sub(lambda m: _TO_ROUND[m.group()], s)
     return s
+
+
+@lru_cache(maxsize=1 << 16)
+def row_name_hash(name: str) -> int:
+    """``name_hash(normalise_name(name))``, remembered: a district sends the same project
+    names month after month, so collect mostly finds them here."""
+    return name_hash(normalise_name(name))
+
+
+def name_hash(norm: str) -> int:
+    """A 64-bit number for a normalised name (the ledger's ``rows.name_hash``): stable
+    across processes and runs, unlike ``hash``. Indexed with the submission, it lets
+    collect match this month's rows with last month's inside SQLite; an integer index
+    costs collect far less to keep up than one on the text."""
+    digest = hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _stem(norm: str) -> str:

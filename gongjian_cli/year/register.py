@@ -39,10 +39,10 @@ def project_line(pid: int, rows: Sequence[YearRow], res: Resolution) -> ProjectL
         return None
     latest = max(rows, key=lambda r: (r.month, r.table is Table.CONSTRUCTION, -r.excel_row))
     names: list[str] = []
-    seen = {latest.norm}
+    seen = {latest.name_hash}
     for r in rows:
-        if r.norm not in seen:
-            seen.add(r.norm)
+        if r.name_hash not in seen:
+            seen.add(r.name_hash)
             names.append(r.name)
     construction = [r for r in valid if r.table is Table.CONSTRUCTION]
     invested: dict[str, float] = {}
