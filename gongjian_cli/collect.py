@@ -93,8 +93,10 @@ class TableResult:
     identified_by: dict[str, str] = field(default_factory=dict)
     feedback: Path | None = None
     received_at: datetime | None = None
-    #: checks against last month (``year.checks``), counted in ``warnings``
+    #: checks against last month (``year.checks``), counted in ``warnings``, and the
+    #: ledger state they were made on (``RecordedCheck.stamp``)
     year_findings: list[Finding] = field(default_factory=list)
+    year_stamp: int | None = None
 
     def display_name(self, inbox: Path) -> str:
         """The file as the clerk finds it: its path inside the inbox (``2020-05/x.xlsx``)."""
@@ -276,31 +278,36 @@ def collect_inbox(
 def _check_against_last_month(
     conn: sqlite3.Connection, collector: _Collector, result: CollectResult
 ) -> dict[Path, list[TableResult]]:
-    """Compare each table recorded in this run (and still in effect) with the same
-    district's table of last month (``year.checks``), once the whole run is recorded:
-    the findings land on the items (warnings) and the files they belong to are returned
-    (their feedback is written again with them)."""
-    from gongjian_cli.year.checks import collected_year_findings
+    """Once the whole run is recorded, check again each table still in effect whose
+    district received an earlier month after the table was checked (``year.checks``;
+    usually none): so the result does not depend on which file of the run was read
+    first. The files whose findings changed are returned: their feedback is written
+    again."""
+    from gongjian_cli.year.checks import check_recorded
 
-    recorded = [
-        i for i in result.items if i.outcome is Outcome.ACCEPTED and i.submission_id is not None
-    ]
+    recorded = {
+        i.submission_id: i
+        for i in result.items
+        if i.outcome is Outcome.ACCEPTED and i.submission_id is not None
+    }
     if not recorded:
         return {}
-    found = collected_year_findings(
+    again = check_recorded(
         conn,
-        [i.submission_id for i in recorded if i.submission_id is not None],
+        list(recorded),
         year=collector.targets.year,
         deadline_day=collector.targets.deadline_day,
         pairs=collector.pairs,
+        known={sid: i.year_stamp for sid, i in recorded.items() if i.year_stamp is not None},
     )
     files: dict[Path, list[TableResult]] = {}
-    for item in recorded:
-        extra = found.get(item.submission_id or 0)
-        if extra:
-            item.year_findings = extra
-            item.warnings += len(extra)
+    for sid, check in again.items():
+        item = recorded[sid]
+        if check.findings != item.year_findings:
+            item.warnings += len(check.findings) - len(item.year_findings)
+            item.year_findings = check.findings
             files.setdefault(item.path, [])
+        item.year_stamp = check.stamp
     for item in result.items:  # every table of those files, for their feedback
         if item.path in files and item.outcome in _RECORDED and item.submission_id is not None:
             files[item.path].append(item)
@@ -640,18 +647,37 @@ class _Collector:
                     if rej is not None:
                         item.submission_id = ledger.insert_rejection(self.conn, rej)
                         rejections.append((item, rej))
+        if new:  # against last month, as the ledger stands now (again at the end of the run)
+            self._check_recorded([t.item for t in new])
         if self.feedback is not None:
             findings = [
                 f
                 for t in new
                 if t.sub is not None and t.rows is not None
-                for f in (*t.sub.findings, *t.rows.all_findings())
+                for f in (*t.sub.findings, *t.rows.all_findings(), *t.item.year_findings)
             ]
             if findings:
                 self.feedback.findings(path, [t.item for t in new], findings)
             elif rejections and not new:
                 self.feedback.rejection(path, rejections[0][0])
         return results
+
+    def _check_recorded(self, items: list[TableResult]) -> None:
+        from gongjian_cli.year.checks import check_recorded
+
+        checks = check_recorded(
+            self.conn,
+            [i.submission_id for i in items if i.submission_id is not None],
+            year=self.targets.year,
+            deadline_day=self.targets.deadline_day,
+            pairs=self.pairs,
+        )
+        for item in items:
+            check = checks.get(item.submission_id or 0)
+            if check is not None:
+                item.year_findings = check.findings
+                item.year_stamp = check.stamp
+                item.warnings += len(check.findings)
 
     def _table(
         self,
@@ -889,7 +915,7 @@ def _start_processes(
             max_workers=processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(collector.targets, collector.options, db, feedback_dir),
+            initargs=(collector.targets, collector.options, db, feedback_dir, collector.pairs),
         )
     except Exception:  # e.g. no working semaphores on this system
         return None
@@ -898,7 +924,13 @@ def _start_processes(
 _WORKER: _Collector | None = None  # in a worker process: the collector at work
 
 
-def _init_worker(targets: Targets, options: Any, db: Path, feedback_root: Path | None) -> None:
+def _init_worker(
+    targets: Targets,
+    options: Any,
+    db: Path,
+    feedback_root: Path | None,
+    pairs: Sequence[NamePair] = (),
+) -> None:
     """Set up a worker process (Ctrl-C is the parent's business: the file in hand is
     finished, the rest cancelled; see also ``feedback._worker_init``, as the worker
     writes feedback too)."""
@@ -910,7 +942,7 @@ def _init_worker(targets: Targets, options: Any, db: Path, feedback_root: Path |
     feedback = None
     if feedback_root is not None:
         feedback = _Feedback(feedback_root, FeedbackWriter(in_process=True))
-    _WORKER = _Collector(conn, targets=targets, options=options, feedback=feedback)
+    _WORKER = _Collector(conn, targets=targets, options=options, feedback=feedback, pairs=pairs)
 
 
 def _collect_in_worker(path: Path) -> tuple[list[TableResult], list[str]]:

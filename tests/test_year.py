@@ -460,7 +460,7 @@ def test_schema_2_ledger_is_migrated_to_3(tmp_path: Path):
 def test_collect_time_checks_agree_with_the_register(ledger, targets):
     """collect compares in SQL when every row matches last month's by name (fast path),
     else through the full resolution: both give the register's findings."""
-    from gongjian_cli.year.checks import _matched_by_name, collected_year_findings
+    from gongjian_cli.year.checks import _matched_by_name, check_recorded
 
     april = add(ledger, "经开区", "2020-04", C, [
         row(4, "甲项目", 30000, 5000, NEW, registered=True),
@@ -475,7 +475,7 @@ def test_collect_time_checks_agree_with_the_register(ledger, targets):
     fast = _matched_by_name(ledger, may, april, "经开区", C, 2020)
     assert fast is not None  # every name matches: compared in SQL
     register = year_view(ledger, Month(2020, 5), targets).findings
-    as_found = collected_year_findings(ledger, [may], year=2020)[may]
+    as_found = check_recorded(ledger, [may], year=2020)[may].findings
     assert [(f.code, f.row, f.column, f.message) for f in fast] == [
         (f.code, f.row, f.column, f.message) for f in register
     ]
@@ -490,7 +490,7 @@ def test_collect_time_checks_agree_with_the_register(ledger, targets):
         ledger, "经开区", "2020-06", C, [row(4, "甲项目", 30000, 3000, NEW), row(5, "丁项目")]
     )
     assert _matched_by_name(ledger, june, may, "经开区", C, 2020) is None
-    got = [(f.code, f.row) for f in collected_year_findings(ledger, [june], year=2020)[june]]
+    got = [(f.code, f.row) for f in check_recorded(ledger, [june], year=2020)[june].findings]
     assert got == [
         ("completed-decreased", 4),
         ("registered-revoked", 4),  # 是否入库 left blank in June

@@ -94,3 +94,23 @@ def test_april_collected_after_may_gives_the_report_the_same_checks(tmp_path, le
     ]
     assert _year_codes(ledger, targets) == _year_codes(other, targets) == expected
     other.close()
+
+
+def test_one_run_with_may_read_before_april_still_checks_may(tmp_path, ledger, targets):
+    """May's file is read first (its name sorts first): when it lands April is not on
+    record; at the end of the run May is checked again, and its feedback rewritten."""
+    inbox = tmp_path / "inbox"
+    write_table(inbox / "1-经开区附件3-2020年5月.xlsx", Table.CONSTRUCTION, MAY,
+                received=datetime(2020, 5, 20, 9))  # fmt: skip
+    write_table(inbox / "2-经开区附件3-2020年4月.xlsx", Table.CONSTRUCTION, APRIL,
+                received=datetime(2020, 4, 20, 9))  # fmt: skip
+    result = run(inbox, ledger, targets, feedback=tmp_path / "fb")
+    may = next(i for i in result.items if i.month == "2020-05")
+    assert may.file_name.startswith("1-")
+    assert [(f.code, f.row, f.column) for f in may.year_findings] == [
+        ("completed-decreased", 4, "F"),
+        ("project-dropped", None, None),
+    ]
+    assert may.warnings == 2
+    wb = openpyxl.load_workbook(may.feedback)
+    assert [c for *_, c in _list(wb[FEEDBACK_SHEET])] == ["project-dropped", "completed-decreased"]
