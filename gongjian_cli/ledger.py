@@ -143,10 +143,10 @@ CREATE TABLE raw_sheets (
 # Schema 3: the year. rows.project_key is the hidden key a prefilled template's row came
 # back with; project_keys records every key gongjian wrote into a template, and the row
 # (of the submission the template was prefilled from) whose project it stands for.
-# rows.name_hash is a 64-bit hash of the normalised 项目名称 (year.names), so that collect
-# can match this month's rows with last month's in SQL; NULL for rows recorded before.
-# The index on (submission_id, name_hash) replaces the one on submission_id alone (on the
-# name's text it made collect's inserts twice as slow).
+# rows.name_hash is a 64-bit hash of the normalised 项目名称 (year.names): collect matches
+# this month's rows with last month's on it, identity groups names by it; NULL for rows
+# recorded before. Not indexed: an index on (submission_id, name_hash) made collect's
+# inserts (the one part that cannot run in parallel) half as slow again.
 # Project identity itself is not stored: it is resolved from these when read
 # (gongjian_cli.year.identity), so the name-pair file and the order in which months were
 # collected never leave a stale project behind.
@@ -161,8 +161,6 @@ CREATE TABLE project_keys (
     issued_at TEXT NOT NULL
 );
 CREATE INDEX ix_project_keys_row ON project_keys (row_id);
-DROP INDEX ix_rows_submission;
-CREATE INDEX ix_rows_submission_name ON rows (submission_id, name_hash);
 """
 
 # version reached -> script that brings the previous version to it
