@@ -314,16 +314,17 @@ def main(argv: list[str] | None = None) -> int:
 
         _byte_compile()
         base_code = checkout(args.baseline, tmp / "baseline") if args.baseline else None
-        floors, collects, bare, befores = [], [], [], []
+        floors, collects, bare, befores, before_cpu = [], [], [], [], []
         floor_cpu, collect_cpu = [], []
         proc = None
         for _ in range(args.repeat):
             if base_code is not None:
-                t, _cpu, before = collect_time(inbox, tmp, code=base_code)
+                t, cpu, before = collect_time(inbox, tmp, code=base_code)
                 if before.returncode != 0:
                     print(before.stdout[-2000:], before.stderr[-2000:], sep="\n")
                     return 1
                 befores.append(t)
+                before_cpu.append(cpu)
             t, cpu = floor_time(inbox)
             floors.append(t)
             floor_cpu.append(cpu)
@@ -362,6 +363,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"collect as of {args.baseline}: {before:.2f} s  (runs: {_fmt(befores)});"
                 f" now / before = {collect / before:.2f} (target ≤ 1.10)"
             )
+            if None not in before_cpu and None not in collect_cpu:
+                b_cpu, c_cpu = statistics.median(before_cpu), statistics.median(collect_cpu)
+                print(
+                    f"CPU as of {args.baseline}: {b_cpu:.2f} s; now / before = {c_cpu / b_cpu:.2f}"
+                )
         if args.stages:
             spent = stages(inbox, tmp)
             print(

@@ -93,10 +93,8 @@ class TableResult:
     identified_by: dict[str, str] = field(default_factory=dict)
     feedback: Path | None = None
     received_at: datetime | None = None
-    #: checks against last month (``year.checks``), counted in ``warnings``, and the
-    #: ledger state they were made on (``RecordedCheck.stamp``)
+    #: checks against last month (``year.checks``), counted in ``warnings``
     year_findings: list[Finding] = field(default_factory=list)
-    year_stamp: int | None = None
 
     def display_name(self, inbox: Path) -> str:
         """The file as the clerk finds it: its path inside the inbox (``2020-05/x.xlsx``)."""
@@ -262,8 +260,8 @@ def collect_inbox(
         _read_back_supersession(conn, result.items)
         checked = _check_against_last_month(conn, collector, result)
         if feedback is not None:
+            feedback.rewrite(conn, checked)
             feedback.finish(result)
-            feedback.rewrite(conn, checked, result)
         if worker is not None:
             result.feedback_errors.extend(worker.feedback_errors)
         _list_feedback(result)
@@ -278,11 +276,13 @@ def collect_inbox(
 def _check_against_last_month(
     conn: sqlite3.Connection, collector: _Collector, result: CollectResult
 ) -> dict[Path, list[TableResult]]:
-    """Once the whole run is recorded, check again each table still in effect whose
-    district received an earlier month after the table was checked (``year.checks``;
-    usually none): so the result does not depend on which file of the run was read
-    first. The files whose findings changed are returned: their feedback is written
-    again."""
+    """Once the whole run is recorded, compare each table of it still in effect with the
+    same district's table of last month (``year.checks``): so the result does not depend
+    on which file of the run was read first. The findings land on the items (warnings);
+    the files that got some are returned, for their feedback to be written with them.
+
+    Not as each file lands: there the reads of last month's table wait on the GIL while
+    collect's reader threads parse (a millisecond's read took five)."""
     from gongjian_cli.year.checks import check_recorded
 
     recorded = {
@@ -298,16 +298,13 @@ def _check_against_last_month(
         year=collector.targets.year,
         deadline_day=collector.targets.deadline_day,
         pairs=collector.pairs,
-        known={sid: i.year_stamp for sid, i in recorded.items() if i.year_stamp is not None},
     )
     files: dict[Path, list[TableResult]] = {}
-    for sid, check in again.items():
+    for sid, found in again.items():
         item = recorded[sid]
-        if check.findings != item.year_findings:
-            item.warnings += len(check.findings) - len(item.year_findings)
-            item.year_findings = check.findings
-            files.setdefault(item.path, [])
-        item.year_stamp = check.stamp
+        item.year_findings = found
+        item.warnings += len(found)
+        files.setdefault(item.path, [])
     for item in result.items:  # every table of those files, for their feedback
         if item.path in files and item.outcome in _RECORDED and item.submission_id is not None:
             files[item.path].append(item)
@@ -478,27 +475,18 @@ class _Feedback:
         self.writer.submit(job)
         self.items.append([item])
 
-    def rewrite(
-        self, conn: sqlite3.Connection, files: dict[Path, list[TableResult]], result: CollectResult
-    ) -> None:
-        """Write the feedback of ``files`` again, now with their checks against last month
-        (after :meth:`finish`: in this process, a few files at most)."""
-        from gongjian_cli.feedback import write_job
-
+    def rewrite(self, conn: sqlite3.Connection, files: dict[Path, list[TableResult]]) -> None:
+        """Write the feedback of ``files`` again, now with their checks against last month:
+        a job after the file's first one (a few files at most; rarely any)."""
         for path, items in files.items():
             ids = [i.submission_id for i in items if i.submission_id is not None]
             findings = ledger.submission_findings(conn, ids)
             findings += [f for i in items for f in i.year_findings]
             job = self._job(path, items, findings)
-            if job is None:
-                continue
-            try:
-                written = write_job(job)
-            except Exception as exc:  # the ledger is committed; tell the clerk
-                result.feedback_errors.append(f"{job.file_name}：{type(exc).__name__}: {exc}")
-                continue
-            for item in items:
-                item.feedback = written
+            if job is not None:
+                self.writer.wait_for(job.out_path)  # its first job, if any, is done
+                self.writer.submit(job)
+                self.items.append(items)
 
     def finish(self, result: CollectResult) -> None:
         """Wait for every job and set the path written on its items; a failure is noted
@@ -647,37 +635,18 @@ class _Collector:
                     if rej is not None:
                         item.submission_id = ledger.insert_rejection(self.conn, rej)
                         rejections.append((item, rej))
-        if new:  # against last month, as the ledger stands now (again at the end of the run)
-            self._check_recorded([t.item for t in new])
         if self.feedback is not None:
             findings = [
                 f
                 for t in new
                 if t.sub is not None and t.rows is not None
-                for f in (*t.sub.findings, *t.rows.all_findings(), *t.item.year_findings)
+                for f in (*t.sub.findings, *t.rows.all_findings())
             ]
             if findings:
                 self.feedback.findings(path, [t.item for t in new], findings)
             elif rejections and not new:
                 self.feedback.rejection(path, rejections[0][0])
         return results
-
-    def _check_recorded(self, items: list[TableResult]) -> None:
-        from gongjian_cli.year.checks import check_recorded
-
-        checks = check_recorded(
-            self.conn,
-            [i.submission_id for i in items if i.submission_id is not None],
-            year=self.targets.year,
-            deadline_day=self.targets.deadline_day,
-            pairs=self.pairs,
-        )
-        for item in items:
-            check = checks.get(item.submission_id or 0)
-            if check is not None:
-                item.year_findings = check.findings
-                item.year_stamp = check.stamp
-                item.warnings += len(check.findings)
 
     def _table(
         self,

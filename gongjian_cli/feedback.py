@@ -735,6 +735,15 @@ class FeedbackWriter:
     def submit(self, job: FeedbackJob) -> None:
         self._jobs.append((job, self._start(job)))
 
+    def wait_for(self, out_path: Path) -> None:
+        """Wait until the jobs writing ``out_path`` so far are done (a later job for the
+        same workbook must not run beside them). Their outcome is read by :meth:`results`."""
+        from concurrent.futures import wait
+
+        pending = [f for job, f in self._jobs if f is not None and job.out_path == out_path]
+        if pending:
+            wait(pending)
+
     def _start(self, job: FeedbackJob) -> Any:
         if self._in_process:
             return None

@@ -174,6 +174,13 @@ _MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
 BUSY_TIMEOUT = 60.0
 
 
+#: SQLite's page cache per connection, in KiB (its default is 2 MiB). collect reads last
+#: month's table right after writing this month's: with the default, those pages had
+#: been pushed out and were read again from the WAL (2 ms for a table of 400 rows instead
+#: of 0.4 ms). Memory is only taken as pages are read.
+CACHE_KIB = 64 * 1024
+
+
 def database_path(conn: sqlite3.Connection) -> Path | None:
     """The file behind ``conn``, or None for a ledger in memory."""
     for _, name, file in conn.execute("PRAGMA database_list").fetchall():
@@ -197,6 +204,7 @@ def open_ledger(path: Path | str) -> sqlite3.Connection:
         # only once the file is known to be ours: journal_mode is stored in the file
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     except sqlite3.DatabaseError as exc:
         raise LedgerError(f"无法打开账本 {path}：{exc}（它可能不是 gongjian 的账本文件）") from exc
     return conn

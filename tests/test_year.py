@@ -475,7 +475,7 @@ def test_collect_time_checks_agree_with_the_register(ledger, targets):
     fast = _matched_by_name(ledger, may, april, "经开区", C, 2020)
     assert fast is not None  # every name matches: compared in SQL
     register = year_view(ledger, Month(2020, 5), targets).findings
-    as_found = check_recorded(ledger, [may], year=2020)[may].findings
+    as_found = check_recorded(ledger, [may], year=2020)[may]
     assert [(f.code, f.row, f.column, f.message) for f in fast] == [
         (f.code, f.row, f.column, f.message) for f in register
     ]
@@ -490,7 +490,7 @@ def test_collect_time_checks_agree_with_the_register(ledger, targets):
         ledger, "经开区", "2020-06", C, [row(4, "甲项目", 30000, 3000, NEW), row(5, "丁项目")]
     )
     assert _matched_by_name(ledger, june, may, "经开区", C, 2020) is None
-    got = [(f.code, f.row) for f in check_recorded(ledger, [june], year=2020)[june].findings]
+    got = [(f.code, f.row) for f in check_recorded(ledger, [june], year=2020)[june]]
     assert got == [
         ("completed-decreased", 4),
         ("registered-revoked", 4),  # 是否入库 left blank in June

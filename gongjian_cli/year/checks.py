@@ -15,8 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from gongjian_cli.ledger import Effective, effective_submissions, snapshot
@@ -296,16 +295,6 @@ def to_finding(f: YearFinding) -> Finding:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedCheck:
-    """The checks of one recorded submission, and the ledger state they were made on:
-    ``stamp`` is the newest accepted submission of the district up to its month (a
-    check stays valid while no newer one arrives)."""
-
-    findings: list[Finding]
-    stamp: int
-
-
 def check_recorded(
     conn: sqlite3.Connection,
     submission_ids: Iterable[int],
@@ -313,48 +302,29 @@ def check_recorded(
     year: int,
     deadline_day: int = 25,
     pairs: Sequence[NamePair] = (),
-    known: Mapping[int, int] | None = None,
-) -> dict[int, RecordedCheck]:
+) -> dict[int, list[Finding]]:
     """The cross-month and possible-rename findings of submissions collect has recorded,
-    against what the ledger holds now (a rename, ``renamed``, is left out: it is the
-    clerk's note in the register and the bulletin, nothing for the district).
-
-    ``known`` maps a submission to the stamp of a check already made: it is left out of
-    the result while that stamp still holds (collect checks each file as it lands, then
-    once more at the end of the run only those whose district received an earlier month
-    meanwhile — so the result does not depend on the order files were read in). A
-    submission no longer in effect for its month gets no findings.
+    by submission id (those with findings only), against what the ledger holds now. A
+    rename (``renamed``) is left out: it is the clerk's note in the register and the
+    bulletin, nothing for the district. A submission no longer in effect for its month
+    gets none.
 
     The common case — every row of the month matches a row of last month's table by its
-    normalised name, consistently with the keys — is compared in SQL; anything else (a
-    new or dropped project, a name pair, a first return of the table) goes through the
-    full identity resolution.
+    normalised name, consistently with the keys — is compared on the two tables' numbers;
+    anything else (a new or dropped project, a name pair, a first return of the table)
+    goes through the full identity resolution.
     """
-    out: dict[int, RecordedCheck] = {}
+    out: dict[int, list[Finding]] = {}
     resolutions: dict[tuple[str, str], Resolution] = {}
     with snapshot(conn):  # one view of the ledger while other processes record files
         for sid in submission_ids:
-            sub = conn.execute(
-                "SELECT district, month, table_kind, superseded_by FROM submissions"
-                " WHERE id = ? AND status = 'accepted'",
-                (sid,),
-            ).fetchone()
-            if sub is None:
-                continue
-            district, month_text = sub[0], sub[1]
-            stamp = conn.execute(
-                "SELECT coalesce(max(id), 0) FROM submissions WHERE district = ?"
-                " AND status = 'accepted' AND month >= ? AND month <= ?",
-                (district, f"{month_text[:4]}-01", month_text),
-            ).fetchone()[0]
-            if known is not None and known.get(sid) == stamp:
-                continue
-            found: list[YearFinding] = []
-            if sub[3] is None:  # in effect
-                found = _check_one(conn, sid, year, deadline_day, pairs, resolutions)
-            out[sid] = RecordedCheck(
-                [to_finding(f) for f in found if f.severity is not Severity.INFO], stamp
-            )
+            found = [
+                to_finding(f)
+                for f in _check_one(conn, sid, year, deadline_day, pairs, resolutions)
+                if f.severity is not Severity.INFO
+            ]
+            if found:
+                out[sid] = found
     return out
 
 
@@ -367,8 +337,12 @@ def _check_one(
     resolutions: dict[tuple[str, str], Resolution],
 ) -> list[YearFinding]:
     sub = conn.execute(
-        "SELECT district, month, table_kind FROM submissions WHERE id = ?", (sid,)
+        "SELECT district, month, table_kind FROM submissions WHERE id = ? AND status = 'accepted'"
+        " AND superseded_by IS NULL",
+        (sid,),
     ).fetchone()
+    if sub is None:
+        return []  # not in effect (superseded), or not recorded
     district, month_text, table = sub[0], sub[1], Table(sub[2])
     month = Month.parse(month_text)
     first = str(Month(month.year, 1))
