@@ -143,7 +143,7 @@ CONSTRUCTION_COLUMNS: tuple[Column, ...] = (
         "{year}年完成投资（万元）",
         ("{year}年完成投资", "完成投资", "本年完成投资", "年度完成投资", "今年完成投资"),
         amount=True,
-        width=18,
+        width=21,  # the header on two lines, not a lone "）" on a third
     ),
     Column("start", "开竣工情况", ("开(竣)工情况", "开工情况", "开竣工", "开工竣工情况"), width=16),
     Column("registered", "是否入库", ("入库情况", "是否纳统", "是否纳入统计", "入库"), width=10),
