@@ -280,21 +280,6 @@ def _possible_renames(
                 break
 
 
-def to_finding(f: YearFinding) -> Finding:
-    """A year finding as a file's finding (for collect's output and feedback)."""
-    return Finding(
-        file=f.file,
-        sheet=f.sheet,
-        row=f.row,
-        column=f.column,
-        field=f.field,
-        value=f.value,
-        severity=f.severity,
-        code=f.code,
-        message=f.message,
-    )
-
-
 def check_recorded(
     conn: sqlite3.Connection,
     submission_ids: Iterable[int],
@@ -319,7 +304,7 @@ def check_recorded(
     with snapshot(conn):  # one view of the ledger while other processes record files
         for sid in submission_ids:
             found = [
-                to_finding(f)
+                f.as_finding()
                 for f in _check_one(conn, sid, year, deadline_day, pairs, resolutions)
                 if f.severity is not Severity.INFO
             ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from gongjian_cli.models import Finding
 from gongjian_cli.month import Month
 from gongjian_cli.rounding import round_half_up
 from gongjian_cli.schema import Severity, Table
@@ -92,6 +93,21 @@ class YearFinding:
     value: str | None
     message: str
     submission_id: int | None = None
+
+    def as_finding(self) -> Finding:
+        """The same finding as a file's finding (collect's result, the feedback copy, the
+        bulletin's 校验问题)."""
+        return Finding(
+            file=self.file,
+            sheet=self.sheet,
+            row=self.row,
+            column=self.column,
+            field=self.field,
+            value=self.value,
+            severity=self.severity,
+            code=self.code,
+            message=self.message,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -137,22 +137,7 @@ def attach_to_report(report: Report, view: YearView) -> Report:
     every format's 校验问题 shows them)."""
     districts = {d.name: i for i, d in enumerate(report.districts)}
     tables = {str(t): i for i, t in enumerate(Table)}
-    added = [
-        ReportFinding(
-            district=f.district,
-            table=str(f.table),
-            file=f.file,
-            sheet=f.sheet,
-            row=f.row,
-            column=f.column,
-            field=f.field,
-            value=f.value,
-            severity=f.severity,
-            code=f.code,
-            message=f.message,
-        )
-        for f in view.findings
-    ]
+    added = [ReportFinding.of(f.district, str(f.table), f.as_finding()) for f in view.findings]
 
     def place(item: tuple[int, ReportFinding]) -> tuple[int, int, int, int]:
         i, f = item
