@@ -427,7 +427,13 @@ def test_resolution_of_a_ledger_with_superseded_files_uses_the_latest(ledger):
 
 
 def test_schema_2_ledger_is_migrated_to_3(tmp_path: Path):
-    from gongjian_cli.ledger import _SCHEMA_V1, _SCHEMA_V2, open_ledger, schema_version
+    from gongjian_cli.ledger import (
+        _SCHEMA_V1,
+        _SCHEMA_V2,
+        SCHEMA_VERSION,
+        open_ledger,
+        schema_version,
+    )
 
     path = tmp_path / "v2.db"
     old = sqlite3.connect(path)
@@ -446,7 +452,7 @@ def test_schema_2_ledger_is_migrated_to_3(tmp_path: Path):
     old.commit()
     old.close()
     conn = open_ledger(path)
-    assert schema_version(conn) == 3
+    assert schema_version(conn) == SCHEMA_VERSION  # migrated on to the current version
     assert tuple(conn.execute("SELECT id, name, completed, project_key FROM rows").fetchone()) == (
         7, "项目甲", 1200.0, None,
     )  # fmt: skip
