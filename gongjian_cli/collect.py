@@ -48,6 +48,7 @@ from typing import Any
 
 from gongjian_cli import ledger
 from gongjian_cli.errors import FileRejected, UsageError
+from gongjian_cli.intake import Incoming
 from gongjian_cli.models import (
     Finding,
     Identity,
@@ -95,6 +96,8 @@ class TableResult:
     received_at: datetime | None = None
     #: checks against last month (``year.checks``), counted in ``warnings``
     year_findings: list[Finding] = field(default_factory=list)
+    #: the file as taken from the inbox (its feedback is written from it); not in JSON
+    source: Incoming | None = field(default=None, repr=False)
 
     def display_name(self, inbox: Path) -> str:
         """The file as the clerk finds it: its path inside the inbox (``2020-05/x.xlsx``)."""
@@ -211,25 +214,26 @@ def collect_inbox(
     options: Any,
     feedback_dir: Path | None,
     progress: Callable[[Path], None] | None = None,
-    listing: tuple[list[Path], list[tuple[Path, str]]] | None = None,
+    listing: tuple[Sequence[Incoming | Path], list[tuple[Path, str]]] | None = None,
     pairs: Sequence[NamePair] = (),
 ) -> CollectResult:
     """Collect every returned file of ``inbox`` into the ledger ``conn``.
 
     ``options`` is an ``identify.IdentifyOptions`` (district, month, table given on the
     command line). ``feedback_dir`` is the root of the feedback folders (None: write
-    none). ``progress`` is called with each file's path before it is read. ``listing``
-    (optional) is the inbox as ``reading.iter_inbox`` lists it (files, skipped), for a
-    caller that needed the count first. ``pairs`` are the name-pair file's (project
+    none). ``progress`` is called with each file's path before it is read (for a member
+    of a zip or an e-mail, ``包.zip/成员.xlsx`` under the container's folder). ``listing``
+    (optional) is the inbox as ``intake.iter_incoming`` lists it (files, skipped; plain
+    paths are taken as loose files), for a caller that needed the count first. ``pairs`` are the name-pair file's (project
     identity for the checks against last month, ``year.checks``).
     """
-    from gongjian_cli.reading import iter_inbox
+    from gongjian_cli.intake import iter_incoming
 
     if feedback_dir is not None:
         check_feedback_dir(feedback_dir, inbox)
     result = CollectResult(inbox=inbox, feedback_dir=feedback_dir)
-    files, skipped = listing if listing is not None else iter_inbox(inbox)
-    files = sorted(files)
+    listed, skipped = listing if listing is not None else iter_incoming(inbox)
+    files = sorted((as_incoming(f) for f in listed), key=lambda f: f.location)
     collector = _Collector(conn, targets=targets, options=options, feedback=None, pairs=pairs)
     # A large inbox is shared with a worker process that collects files the way this
     # process does (see _Worker); a small one is collected here, with the files ahead
@@ -254,8 +258,9 @@ def collect_inbox(
         for items in per_file:
             result.items.extend(items)
         for path, reason in skipped:
+            name = _skipped_name(path, inbox)
             result.items.append(
-                TableResult(path=path, file_name=path.name, outcome=Outcome.SKIPPED, reason=reason)
+                TableResult(path=path, file_name=name, outcome=Outcome.SKIPPED, reason=reason)
             )
         _read_back_supersession(conn, result.items)
         checked = _check_against_last_month(conn, collector, result)
@@ -313,13 +318,13 @@ def _check_against_last_month(
 
 def _collect_here(
     collector: _Collector,
-    files: list[Path],
+    files: list[Incoming],
     per_file: list[list[TableResult]],
     progress: Callable[[Path], None] | None,
 ) -> None:
     """Collect ``files`` in this process, in order, the next ones prepared in threads."""
     preparers = _Preparers(collector)
-    queue: deque[tuple[int, Path, Future[Any]]] = deque()
+    queue: deque[tuple[int, Incoming, Future[Any]]] = deque()
     pending = iter(enumerate(files))
 
     def read_ahead() -> None:
@@ -329,11 +334,11 @@ def _collect_here(
     try:
         read_ahead()
         while queue:
-            index, path, future = queue.popleft()
+            index, src, future = queue.popleft()
             read_ahead()
             if progress is not None:
-                progress(path)
-            per_file[index] = collector.collect_file(path, future)
+                progress(src.location)
+            per_file[index] = collector.collect_file(src, future)
     finally:
         preparers.shutdown()
 
@@ -341,7 +346,7 @@ def _collect_here(
 def _collect_shared(
     collector: _Collector,
     worker: _Worker,
-    files: list[Path],
+    files: list[Incoming],
     per_file: list[list[TableResult]],
     progress: Callable[[Path], None] | None,
 ) -> None:
@@ -351,13 +356,13 @@ def _collect_shared(
     from concurrent.futures import FIRST_COMPLETED, wait
 
     pending = deque(enumerate(files))
-    outstanding: dict[Future[Any], tuple[int, Path]] = {}
+    outstanding: dict[Future[Any], tuple[int, Incoming]] = {}
 
-    def take() -> tuple[int, Path]:
-        index, path = pending.popleft()
+    def take() -> tuple[int, Incoming]:
+        index, src = pending.popleft()
         if progress is not None:
-            progress(path)
-        return index, path
+            progress(src.location)
+        return index, src
 
     while pending or outstanding:
         while worker.alive and pending and len(outstanding) < WORKER_AHEAD * worker.processes:
@@ -420,13 +425,46 @@ class _Prepared:
     tables: list[_PreparedTable]
 
 
-def read_file(path: Path) -> _Read:
+def read_file(src: Incoming | Path) -> _Read:
     """Read a returned file and its template metadata (FileRejected when unreadable)."""
+    from gongjian_cli.intake import read_incoming
     from gongjian_cli.metadata import read_template_meta
-    from gongjian_cli.reading import read_workbook
 
-    wb = read_workbook(path)
-    return wb, read_template_meta(path, sheets=wb.sheets)
+    src = as_incoming(src)
+    wb = read_incoming(src)
+    if wb.kind in TEXT_KINDS:  # an export or CSV: no template wrote it
+        return wb, None
+    carrier = src.data if src.data is not None else src.path
+    assert carrier is not None
+    return wb, read_template_meta(carrier, sheets=wb.sheets)
+
+
+#: Formats read as text tables (``intake.tables``): their feedback is a converted copy.
+TEXT_KINDS = frozenset({"html", "xml2003", "csv"})
+
+
+def as_incoming(src: Incoming | Path) -> Incoming:
+    """A loose file of the inbox as an ``Incoming`` (received: its modification time)."""
+    if isinstance(src, Incoming):
+        return src
+    path = Path(src)
+    try:
+        received = _received_at(path)
+    except OSError:
+        received = datetime.now()
+    return Incoming(path.name, None, path, received)
+
+
+def _skipped_name(path: Path, inbox: Path) -> str:
+    """A skipped file's name as shown: a member keeps its container (``包.zip/x.txt``)."""
+    try:
+        parts = path.relative_to(inbox).parts
+    except ValueError:
+        return path.name
+    for i, part in enumerate(parts[:-1]):
+        if part.lower().endswith((".zip", ".eml")):
+            return "/".join(parts[i:])
+    return path.name
 
 
 class _Feedback:
@@ -438,13 +476,13 @@ class _Feedback:
         self.writer = writer  # feedback.FeedbackWriter
         self.items: list[list[TableResult]] = []  # per job: the items it is for
 
-    def findings(self, path: Path, items: list[TableResult], findings: list[Finding]) -> None:
-        job = self._job(path, items, findings)
+    def findings(self, src: Incoming, items: list[TableResult], findings: list[Finding]) -> None:
+        job = self._job(src, items, findings)
         if job is not None:
             self.writer.submit(job)
             self.items.append(items)
 
-    def _job(self, path: Path, items: list[TableResult], findings: list[Finding]) -> Any:
+    def _job(self, src: Incoming, items: list[TableResult], findings: list[Finding]) -> Any:
         from gongjian_cli.feedback import FeedbackJob, feedback_path
 
         first = items[0]
@@ -452,22 +490,23 @@ class _Feedback:
             return None
         labels = "、".join(table_label(i.table) for i in items if i.table is not None)
         return FeedbackJob(
-            out_path=feedback_path(self.root / first.month, first.district, path.name),
-            file_name=path.name,
+            out_path=feedback_path(self.root / first.month, first.district, src.flat_name),
+            file_name=src.display_name,
             district=first.district,
             month=first.month,
-            source=path,
+            source=src.path,
             findings=tuple(findings),
             table_label=labels,
+            source_data=src.data,
         )
 
-    def rejection(self, path: Path, item: TableResult) -> None:
+    def rejection(self, src: Incoming, item: TableResult) -> None:
         from gongjian_cli.feedback import FeedbackJob, feedback_path
 
         month = item.month or (item.received_at or datetime.now()).strftime("%Y-%m")
         job = FeedbackJob(
-            out_path=feedback_path(self.root / month, item.district, path.name),  # None: 未识别/
-            file_name=path.name,
+            out_path=feedback_path(self.root / month, item.district, src.flat_name),  # 未识别/
+            file_name=src.display_name,
             district=item.district,
             month=item.month,
             reason=item.reason or "",
@@ -482,7 +521,8 @@ class _Feedback:
             ids = [i.submission_id for i in items if i.submission_id is not None]
             findings = ledger.submission_findings(conn, ids)
             findings += [f for i in items for f in i.year_findings]
-            job = self._job(path, items, findings)
+            src = next((i.source for i in items if i.source is not None), None)
+            job = self._job(src or as_incoming(path), items, findings)
             if job is not None:
                 self.writer.wait_for(job.out_path)  # its first job, if any, is done
                 self.writer.submit(job)
@@ -523,23 +563,27 @@ class _Collector:
         self.pairs = tuple(pairs)
 
     # -- one file ------------------------------------------------------------------------
-    def collect_file(self, path: Path, prepared: Future[Any] | None = None) -> list[TableResult]:
+    def collect_file(
+        self, src: Incoming | Path, prepared: Future[Any] | None = None
+    ) -> list[TableResult]:
         """Prepare and record one file; never raises but KeyboardInterrupt.
 
         ``prepared`` is the file already being prepared ahead (see :meth:`prepare` and
         _Preparers); without it the file is prepared here.
         """
-        received = _received_at(path)
+        src = as_incoming(src)
+        path = src.location
+        received = _received(src)
         try:
-            ready = self.prepare(path) if prepared is None else prepared.result()
-            return self._record(path, ready)
+            ready = self.prepare(src) if prepared is None else prepared.result()
+            return self._record(src, ready)
         except FileRejected as exc:
-            return [self._reject_file(path, received, exc.code, exc.message)]
+            return [self._reject_file(src, received, exc.code, exc.message)]
         except Exception as exc:  # a bug or MemoryError on one file must not stop the run
             what = f"{type(exc).__name__}: {exc}"
             item = TableResult(
                 path=path,
-                file_name=path.name,
+                file_name=src.display_name,
                 outcome=Outcome.REJECTED,
                 code=INTERNAL_ERROR,
                 reason=f"处理时出错（{what}），未入账，请报告此问题",
@@ -547,7 +591,7 @@ class _Collector:
             )
             return [item]  # no note to the district: the fault is ours
 
-    def prepare(self, path: Path) -> _Prepared:
+    def prepare(self, src: Incoming | Path) -> _Prepared:
         """Read, locate, parse, identify and validate every table of one file, and
         encode its rows for the ledger.
 
@@ -557,8 +601,9 @@ class _Collector:
         from gongjian_cli.feedback import FEEDBACK_SHEET, REJECTION_SHEET
         from gongjian_cli.metadata import META_SHEET
 
-        received = _received_at(path)
-        wb, meta = read_file(path)
+        src = as_incoming(src)
+        received = _received(src)
+        wb, meta = read_file(src)
         blocks = []
         looked_at = []
         for sheet in wb.sheets:
@@ -572,7 +617,7 @@ class _Collector:
         tables: list[_PreparedTable] = []
         seen_keys: dict[tuple[str, str, Table], tuple[str, int]] = {}
         for sheet, block in blocks:
-            item, sub, rej = self._table(path, wb, sheet, block, meta, received, len(blocks))
+            item, sub, rej = self._table(src, wb, sheet, block, meta, received, len(blocks))
             if sub is not None:
                 key = (sub.identity.district, sub.identity.month, sub.identity.table)
                 if key in seen_keys:
@@ -586,7 +631,7 @@ class _Collector:
                         f"两张表都是{both}，只收第一张；请删去多余的表"
                     )
                     rej = _rejection(
-                        path,
+                        src,
                         wb.sha256,
                         received,
                         "same-table-twice",
@@ -594,7 +639,7 @@ class _Collector:
                         sheet=sheet.name,
                         identity=sub.identity,
                     )
-                    item, sub = _rejected_item(rej, path), None
+                    item, sub = _rejected_item(rej, src), None
                 else:
                     seen_keys[key] = (sheet.name, block.header_row)
             rows = None
@@ -604,7 +649,7 @@ class _Collector:
             tables.append(_PreparedTable(item, sub, rows, rej))
         return _Prepared(tables)
 
-    def _record(self, path: Path, prepared: _Prepared) -> list[TableResult]:
+    def _record(self, src: Incoming, prepared: _Prepared) -> list[TableResult]:
         """Record a prepared file in one transaction: what the ledger already holds is a
         duplicate, the rest lands; then the file's feedback is queued.
 
@@ -643,14 +688,14 @@ class _Collector:
                 for f in (*t.sub.findings, *t.rows.all_findings())
             ]
             if findings:
-                self.feedback.findings(path, [t.item for t in new], findings)
+                self.feedback.findings(src, [t.item for t in new], findings)
             elif rejections and not new:
-                self.feedback.rejection(path, rejections[0][0])
+                self.feedback.rejection(src, rejections[0][0])
         return results
 
     def _table(
         self,
-        path: Path,
+        src: Incoming,
         wb: Any,
         sheet: Any,
         block: Any,
@@ -661,12 +706,13 @@ class _Collector:
         from gongjian_cli.identify import identify
         from gongjian_cli.parsing import column_letter, locate_table, parse_rows
 
+        path, name = src.location, src.display_name
         rows = sheet_findings = None
         if block.table is not None:  # parse first: identification may look at 所属区域
-            rows, sheet_findings = parse_rows(block, file_name=path.name)
+            rows, sheet_findings = parse_rows(block, file_name=name)
         try:
             identity: Identity = identify(
-                file_name=path.name,
+                file_name=name,
                 sheet_name=sheet.name,
                 block=block,
                 meta=meta,
@@ -677,7 +723,7 @@ class _Collector:
             )
         except FileRejected as exc:
             rej = _rejection(
-                path,
+                src,
                 wb.sha256,
                 received,
                 exc.code,
@@ -686,7 +732,7 @@ class _Collector:
                 targets=self.targets,
                 options=self.options,
             )
-            return _rejected_item(rej, path), None, rej
+            return _rejected_item(rej, src), None, rej
         if block.table is not identity.table:  # the columns did not say; match them again
             matched = locate_table(
                 sheet, year=self.targets.year, table=identity.table, start=block.start
@@ -698,7 +744,7 @@ class _Collector:
             rows = None
         if block.missing_required:
             rej = _rejection(
-                path,
+                src,
                 wb.sha256,
                 received,
                 "missing-columns",
@@ -706,22 +752,22 @@ class _Collector:
                 sheet=sheet.name,
                 identity=identity,
             )
-            return _rejected_item(rej, path), None, rej
+            return _rejected_item(rej, src), None, rej
         if rows is None or sheet_findings is None:
-            rows, sheet_findings = parse_rows(block, file_name=path.name)
+            rows, sheet_findings = parse_rows(block, file_name=name)
         letters = {key: column_letter(i) for key, i in block.columns.items()}
         table_findings = validate_rows(
             rows,
             table=identity.table,
             district=identity.district,
-            file_name=path.name,
+            file_name=name,
             sheet=sheet.name,
             year=self.targets.year,
             column_letters=letters,
             targets=self.targets,
         )
         sub = Submission(
-            file_name=path.name,
+            file_name=name,
             file_path=str(path.resolve()),
             sha256=wb.sha256,
             sheet=sheet.name,
@@ -731,18 +777,19 @@ class _Collector:
             columns=letters,
             rows=rows,
             findings=[
-                *_identity_conflicts(path.name, sheet.name, identity),
+                *_identity_conflicts(name, sheet.name, identity),
                 *_sheet_level(sheet_findings, rows),
                 *table_findings,
             ],
             template_version=meta.version if meta is not None else None,
             cells=sheet.rows,
+            origin=src.origin,
         )
         findings = sub.all_findings
         errors = sum(1 for f in findings if f.severity is Severity.ERROR)
         item = TableResult(
             path=path,
-            file_name=path.name,
+            file_name=name,
             outcome=Outcome.ACCEPTED,
             sheet=sheet.name,
             district=identity.district,
@@ -753,14 +800,20 @@ class _Collector:
             warnings=len(findings) - errors,
             identified_by=dict(identity.how),
             received_at=received,
+            source=src,
         )
         return item, sub, None
 
-    def _reject_file(self, path: Path, received: datetime, code: str, reason: str) -> TableResult:
+    def _reject_file(
+        self, src: Incoming, received: datetime, code: str, reason: str
+    ) -> TableResult:
+        sha = hashlib.sha256(src.data).hexdigest() if src.data is not None else None
+        if src.data is None and src.path is not None:
+            sha = _sha256(src.path)
         rej = _rejection(
-            path, _sha256(path), received, code, reason, targets=self.targets, options=self.options
+            src, sha, received, code, reason, targets=self.targets, options=self.options
         )
-        item = _rejected_item(rej, path)
+        item = _rejected_item(rej, src)
         with ledger.transaction(self.conn):
             if ledger.find_duplicate_rejection(self.conn, rej) is not None:
                 item.outcome = Outcome.DUPLICATE
@@ -768,7 +821,7 @@ class _Collector:
                 return item
             item.submission_id = ledger.insert_rejection(self.conn, rej)
         if self.feedback is not None:
-            self.feedback.rejection(path, item)
+            self.feedback.rejection(src, item)
         return item
 
 
@@ -781,12 +834,12 @@ class _Preparers:
         self.collector = collector
         self._threads: ThreadPoolExecutor | None = None
 
-    def submit(self, path: Path) -> Future[Any]:
+    def submit(self, src: Incoming) -> Future[Any]:
         if self._threads is None:
             self._threads = ThreadPoolExecutor(
                 max_workers=READ_THREADS, thread_name_prefix="gongjian-read"
             )
-        return self._threads.submit(self.collector.prepare, path)
+        return self._threads.submit(self.collector.prepare, src)
 
     def shutdown(self) -> None:
         if self._threads is not None:
@@ -834,14 +887,14 @@ class _Worker:
         pool = _start_processes(collector, db, feedback_dir, processes)
         return None if pool is None else cls(pool, processes)
 
-    def submit(self, path: Path) -> Future[Any] | None:
+    def submit(self, src: Incoming) -> Future[Any] | None:
         try:
-            return self.pool.submit(_collect_in_worker, path)
+            return self.pool.submit(_collect_in_worker, src)
         except Exception:  # no process could be started, or it died
             self._stop()
             return None
 
-    def result(self, future: Future[Any], path: Path, here: _Collector) -> list[TableResult]:
+    def result(self, future: Future[Any], path: Incoming, here: _Collector) -> list[TableResult]:
         """The file's result lines; collected by ``here`` when the worker failed."""
         from concurrent.futures import CancelledError
         from concurrent.futures.process import BrokenProcessPool
@@ -914,11 +967,11 @@ def _init_worker(
     _WORKER = _Collector(conn, targets=targets, options=options, feedback=feedback, pairs=pairs)
 
 
-def _collect_in_worker(path: Path) -> tuple[list[TableResult], list[str]]:
-    """Collect ``path`` in the worker process: its result lines (feedback written) and
+def _collect_in_worker(src: Incoming) -> tuple[list[TableResult], list[str]]:
+    """Collect ``src`` in the worker process: its result lines (feedback written) and
     the feedback failures."""
     assert _WORKER is not None
-    items = _WORKER.collect_file(path)
+    items = _WORKER.collect_file(src)
     errors = _WORKER.feedback.drain() if _WORKER.feedback is not None else []
     return items, errors
 
@@ -960,6 +1013,19 @@ def _received_at(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime)
 
 
+def _received(src: Incoming) -> datetime:
+    """When ``src`` was received: an e-mail's Date (China time); otherwise the time of the
+    file in the inbox (a loose file, or the zip a member came in)."""
+    origin = src.origin
+    if origin is not None and origin.sent_at is not None:
+        return origin.sent_at
+    on_disk = src.path if origin is None else origin.container_path
+    try:
+        return _received_at(on_disk) if on_disk is not None else src.received_at
+    except OSError:
+        return src.received_at
+
+
 def _sha256(path: Path) -> str | None:
     try:
         h = hashlib.sha256()
@@ -981,7 +1047,7 @@ def _identity_conflicts(file_name: str, sheet: str, identity: Identity) -> list[
 
 
 def _rejection(
-    path: Path,
+    src: Incoming,
     sha256: str | None,
     received: datetime,
     code: str,
@@ -999,10 +1065,10 @@ def _rejection(
     if identity is not None:
         district, month, table = identity.district, identity.month, identity.table
     elif targets is not None:
-        district, month, table = _guess_from_name(path, targets, options)
+        district, month, table = _guess_from_name(src.display_name, targets, options)
     return Rejection(
-        file_name=path.name,
-        file_path=str(path.resolve()),
+        file_name=src.display_name,
+        file_path=str(src.location.resolve()),
         sha256=sha256,
         sheet=sheet,
         received_at=received,
@@ -1011,24 +1077,26 @@ def _rejection(
         district=district,
         month=month,
         table=table,
+        origin=src.origin,
     )
 
 
 def _guess_from_name(
-    path: Path, targets: Targets, options: Any
+    display_name: str, targets: Targets, options: Any
 ) -> tuple[str | None, str | None, Table | None]:
+    """From the file's name (and its container's: ``经开区5月.zip/附件3.xls``)."""
     from gongjian_cli.identify import month_from_text, table_from_text
 
-    name = path.stem
+    name = " ".join(Path(part).stem for part in display_name.split("/"))
     district = getattr(options, "district", None) or targets.find_district_in(name)
     month = getattr(options, "month", None) or month_from_text(name, year=targets.year)
     table = getattr(options, "table", None) or table_from_text(name)
     return district, month, table
 
 
-def _rejected_item(rej: Rejection, path: Path) -> TableResult:
+def _rejected_item(rej: Rejection, src: Incoming) -> TableResult:
     return TableResult(
-        path=path,
+        path=src.location,
         file_name=rej.file_name,
         outcome=Outcome.REJECTED,
         sheet=rej.sheet,
@@ -1038,6 +1106,7 @@ def _rejected_item(rej: Rejection, path: Path) -> TableResult:
         code=rej.code,
         reason=rej.reason,
         received_at=rej.received_at,
+        source=src,
     )
 
 

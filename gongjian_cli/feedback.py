@@ -17,6 +17,7 @@ Every string that comes from a submission is written as text, never as a formula
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
@@ -90,13 +91,14 @@ def feedback_path(feedback_dir: Path, district: str | None, file_name: str) -> P
 
 
 def write_feedback(
-    source: Path,
+    source: Path | bytes,
     findings: Sequence[Finding],
     out_path: Path,
     *,
     district: str,
     month: str,
     table_label: str,
+    file_name: str | None = None,
 ) -> Path:
     """Write the highlighted, commented copy of ``source`` with a 问题清单 sheet; return its path.
 
@@ -105,14 +107,23 @@ def write_feedback(
     of both and a label such as ``附件2、附件3`` (a second call would overwrite the first).
     Findings without a row, or naming a sheet or column the copy does not have, are
     listed in 问题清单 only. ``out_path`` is given the suffix .xlsx; its folder is created.
-    The source file is only read.
+    The source file is only read. ``source`` may be the file's bytes (a member of a zip,
+    an e-mail's attachment: ``file_name`` then says what to call it, ``包.zip/成员.xlsx``).
+    An HTML table, XML Spreadsheet 2003 or CSV source becomes a new .xlsx with its
+    values, and 问题清单 says first that it is a converted copy.
     """
-    source = Path(source)
+    if isinstance(source, bytes):
+        data, name = source, file_name or "文件"
+    else:
+        source = Path(source)
+        name = file_name or source.name
+        out_path = _xlsx_path(out_path)
+        if out_path.exists() and out_path.resolve() == source.resolve():
+            raise UsageError(f"退回修改文件不能覆盖原文件：{source}")
+        data = source.read_bytes()
     out_path = _xlsx_path(out_path)
-    if out_path.exists() and out_path.resolve() == source.resolve():
-        raise UsageError(f"退回修改文件不能覆盖原文件：{source}")
 
-    wb, titles = _load_copy(source)
+    wb, titles, converted = _load_copy(data, name)
     _remove_previous_feedback(wb)
     placed = _mark_cells(wb, findings, titles)
     _add_list_sheet(
@@ -121,7 +132,8 @@ def write_feedback(
         placed,
         titles,
         summary=_summary(findings, district=district, month=month, table_label=table_label),
-        file_name=source.name,
+        file_name=name,
+        note=converted,
     )
     _save(wb, out_path)
     return out_path
@@ -147,22 +159,52 @@ def _month_label(month: str | None) -> str:
 # ---------------------------------------------------------------------------- loading
 
 
-def _load_copy(source: Path) -> tuple[Workbook, dict[str, str]]:
-    """The workbook to annotate and a map: sheet name as read → sheet title in the copy."""
-    with open(source, "rb") as fh:
-        magic = fh.read(4)
+#: The first line of 问题清单 for a source that was not a workbook, by format.
+_CONVERTED_NOTE = {
+    "html": "原文件为网页格式，此为转换后的副本（只保留了数值），请在此副本上修改后报送",
+    "xml2003": "原文件为XML格式，此为转换后的副本（只保留了数值），请在此副本上修改后报送",
+    "csv": "原文件为CSV格式，此为转换后的副本，请在此副本上修改后报送",
+}
+
+
+def _load_copy(data: bytes, name: str) -> tuple[Workbook, dict[str, str], str | None]:
+    """The workbook to annotate, a map: sheet name as read → sheet title in the copy, and
+    the note saying it is a converted copy (None for a workbook source)."""
+    magic = data[:4]
     if magic == b"PK\x03\x04":
-        _check_zip(source)
+        _check_zip(io.BytesIO(data), name)
         try:
-            wb = _load_openpyxl(source)
+            wb = _load_openpyxl(data)
         except Exception:  # any zip openpyxl cannot take (ods, odd WPS output): values only
             pass
         else:
-            return wb, {ws.title: ws.title for ws in wb.worksheets}
-    return _rebuild_from_calamine(source)
+            return wb, {ws.title: ws.title for ws in wb.worksheets}, None
+    if magic != b"\xd0\xcf\x11\xe0":
+        from gongjian_cli.intake.inbox import sniff_text_table
+
+        kind = sniff_text_table(data, name)
+        if kind is not None:
+            return (*_rebuild_from_sheets(_text_sheets(data, name, kind)), _CONVERTED_NOTE[kind])
+    return (*_rebuild_from_calamine(data, name), None)
 
 
-def _check_zip(source: Path) -> None:
+def _text_sheets(data: bytes, name: str, kind: str) -> list[Any]:
+    """The sheets of an HTML table, XML Spreadsheet 2003 or CSV source, read as collect
+    read them (``intake.tables``)."""
+    from gongjian_cli.intake import tables
+
+    try:
+        if kind == "html":
+            return tables.read_html(data, name=name, max_cells=2_000_000)
+        if kind == "xml2003":
+            return tables.read_xml_spreadsheet(data, name=name, max_cells=2_000_000)
+        stem = Path(name.rsplit("/", 1)[-1]).stem
+        return tables.read_csv(data, name=name, sheet_name=stem, max_cells=2_000_000)
+    except Exception as exc:
+        raise GongjianError(f"无法读取文件，未生成退回修改文件：{name}（{exc}）") from exc
+
+
+def _check_zip(source: Any, name: str) -> None:
     """Refuse a zip whose members would expand beyond reason (a zip bomb) before parsing."""
     try:
         with zipfile.ZipFile(source) as zf:
@@ -176,14 +218,14 @@ def _check_zip(source: Path) -> None:
     )
     if total > _ZIP_MAX_TOTAL or worst > _ZIP_MAX_RATIO:
         raise GongjianError(
-            f"文件解压后过大（{total // (1 << 20)} MB），疑似异常文件，未生成退回修改文件：{source.name}"
+            f"文件解压后过大（{total // (1 << 20)} MB），疑似异常文件，未生成退回修改文件：{name}"
         )
 
 
-def _load_openpyxl(source: Path) -> Workbook:
+def _load_openpyxl(data: bytes) -> Workbook:
     import openpyxl
 
-    with open(source, "rb") as fh, warnings.catch_warnings():
+    with io.BytesIO(data) as fh, warnings.catch_warnings():
         # openpyxl warns about parts it drops (extension lists, unsupported drawings);
         # the copy is for reading the findings, so these are not the clerk's concern.
         warnings.simplefilter("ignore")
@@ -196,13 +238,12 @@ def _load_openpyxl(source: Path) -> Workbook:
     return wb
 
 
-def _rebuild_from_calamine(source: Path) -> tuple[Workbook, dict[str, str]]:
+def _rebuild_from_calamine(source: bytes, name: str) -> tuple[Workbook, dict[str, str]]:
     """A new workbook with the values of every sheet of ``source``, at the same cells."""
-    import openpyxl
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     try:
-        with open(source, "rb") as fh:
+        with io.BytesIO(source) as fh:
             cwb = CalamineWorkbook.from_filelike(fh)
             metas = list(cwb.sheets_metadata)
             sheets = [
@@ -211,22 +252,41 @@ def _rebuild_from_calamine(source: Path) -> tuple[Workbook, dict[str, str]]:
                 if m.typ == SheetTypeEnum.WorkSheet
             ]
             data = [
-                (m, s.to_python(skip_empty_area=False), s.merged_cell_ranges or [])
+                (
+                    m.name,
+                    m.visible != SheetVisibleEnum.Visible,
+                    s.to_python(skip_empty_area=False),
+                    s.merged_cell_ranges or [],
+                )
                 for m, s in sheets
             ]
     except Exception as exc:
-        raise GongjianError(f"无法读取文件，未生成退回修改文件：{source.name}（{exc}）") from exc
+        raise GongjianError(f"无法读取文件，未生成退回修改文件：{name}（{exc}）") from exc
+    return _build(data)
+
+
+def _rebuild_from_sheets(sheets: Sequence[Any]) -> tuple[Workbook, dict[str, str]]:
+    """A new workbook from sheets already read (``reading.RawSheet``: an HTML table, XML
+    Spreadsheet 2003 or CSV source), values and merged ranges at the same cells."""
+    return _build([(s.name, s.hidden, s.rows, s.merged) for s in sheets])
+
+
+def _build(
+    data: Sequence[tuple[str, bool, list[list[Any]], Sequence[Any]]],
+) -> tuple[Workbook, dict[str, str]]:
+    """A workbook of (name, hidden, rows, merged ranges) sheets, and their titles."""
+    import openpyxl
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     titles: dict[str, str] = {}
-    for meta, rows, merged in data:
-        if meta.name == FEEDBACK_SHEET:
+    for sheet_name, hidden, rows, merged in data:
+        if sheet_name == FEEDBACK_SHEET:
             continue  # our list from an earlier round, converted by the district
-        title = _unique_title(_sheet_title(meta.name), titles.values())
-        titles[meta.name] = title
+        title = _unique_title(_sheet_title(sheet_name), titles.values())
+        titles[sheet_name] = title
         ws = wb.create_sheet(title)
-        if meta.visible != SheetVisibleEnum.Visible:
+        if hidden:
             ws.sheet_state = "hidden"
         _fill_values(ws, rows)
         for (r0, c0), (r1, c1) in merged:
@@ -451,8 +511,12 @@ def _add_list_sheet(
     *,
     summary: str,
     file_name: str,
+    note: str | None = None,
 ) -> None:
-    """Insert 问题清单 as the first, active sheet: summary, legend, one row per finding."""
+    """Insert 问题清单 as the first, active sheet: summary, legend, one row per finding.
+
+    ``note`` (a converted copy of a web page, XML or CSV source) goes before the summary,
+    on the first line."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
@@ -465,6 +529,8 @@ def _add_list_sheet(
     wb.active = 0
     ws.sheet_view.tabSelected = True
 
+    if note:
+        summary = f"{note}。{summary}"
     _put_text(ws.cell(row=1, column=1), summary)
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
     _put_text(ws.cell(row=2, column=1), f"报送文件：{_clean(file_name)}")
@@ -689,11 +755,13 @@ class FeedbackJob:
     findings: tuple[Finding, ...] = ()
     table_label: str = ""
     reason: str = ""
+    #: the source's bytes when it is no file of its own (a member of a zip, an attachment)
+    source_data: bytes | None = None
 
 
 def write_job(job: FeedbackJob) -> Path:
     """Write the workbook ``job`` describes; return its path."""
-    if job.source is None:
+    if job.source is None and job.source_data is None:
         return write_rejection_note(
             job.out_path,
             file_name=job.file_name,
@@ -701,13 +769,16 @@ def write_job(job: FeedbackJob) -> Path:
             district=job.district,
             month=job.month,
         )
+    source = job.source_data if job.source_data is not None else job.source
+    assert source is not None
     return write_feedback(
-        job.source,
+        source,
         job.findings,
         job.out_path,
         district=job.district or "",
         month=job.month or "",
         table_label=job.table_label,
+        file_name=job.file_name,
     )
 
 

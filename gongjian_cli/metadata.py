@@ -16,6 +16,7 @@ a password-protected file or a file without metadata all give None.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable
@@ -57,19 +58,33 @@ def meta_values(*, district: str, month: str, table: Table, version: str) -> dic
     return {"district": district, "month": month, "table": str(table), "version": version}
 
 
-def read_template_meta(path: Path, *, sheets: Iterable[Any] | None = None) -> TemplateMeta | None:
+def read_template_meta(
+    path: Path | bytes, *, sheets: Iterable[Any] | None = None
+) -> TemplateMeta | None:
     """(district, month, table, version) the template wrote, or None.
 
     Priority: document properties, then defined names, then the hidden sheet. Never
     raises on a corrupt, foreign, encrypted or huge file: the answer is then None.
     ``sheets`` are the file's sheets as ``reading.read_workbook`` read them (objects
     with ``name`` and ``rows``): the hidden sheet is then looked up there instead of
-    reading the workbook a second time.
+    reading the workbook a second time. ``path`` may be the file's bytes (a member
+    of a zip, an e-mail's attachment).
     """
     try:
+        if isinstance(path, bytes):
+            return _read_bytes(path, sheets)
         return _read(Path(path), sheets)
     except Exception:  # any garbage input: the caller falls back to other clues
         return None
+
+
+def _read_bytes(data: bytes, sheets: Iterable[Any] | None) -> TemplateMeta | None:
+    """As ``_read`` for a file held in memory (its sheets are always given)."""
+    if data.startswith(_ZIP_MAGIC):
+        return _read_zip(io.BytesIO(data), sheets if sheets is not None else [])
+    if data[:8] == _OLE_MAGIC and sheets is not None:
+        return _from_sheets(sheets)
+    return None
 
 
 def _read(path: Path, sheets: Iterable[Any] | None) -> TemplateMeta | None:
@@ -96,7 +111,7 @@ def _from_sheets(sheets: Iterable[Any]) -> TemplateMeta | None:
     return None
 
 
-def _read_zip(path: Path, sheets: Iterable[Any] | None) -> TemplateMeta | None:
+def _read_zip(path: Path | io.BytesIO, sheets: Iterable[Any] | None) -> TemplateMeta | None:
     with zipfile.ZipFile(path) as zf:
         infos = {i.filename: i for i in zf.infolist()}
 

@@ -134,6 +134,8 @@ class Submission:
     #: The whole sheet as read (``RawSheet.rows``: Excel row 1 first, column A first),
     #: kept in the ledger as the rows' raw cells; None when there is no sheet (tests).
     cells: list[list[Any]] | None = None
+    #: the container it came in (``intake.Origin``: zip or e-mail), None for a loose file
+    origin: Any = None
 
     @property
     def all_findings(self) -> list[Finding]:
@@ -154,6 +156,7 @@ class Rejection:
     district: str | None = None
     month: str | None = None
     table: Table | None = None
+    origin: Any = None  # ``intake.Origin`` for a file taken out of a zip or an e-mail
 
 
 @dataclass(frozen=True, slots=True)

@@ -154,8 +154,14 @@ class RawWorkbook:
     size: int = 0  # bytes on disk
 
 
-def _reject(code: str, path: Path, what: str) -> FileRejected:
-    return FileRejected(code, f"文件“{path.name}”{what}")
+#: What a rejection message names: a file on disk, or a display name such as
+#: ``包.zip/成员.xlsx`` for a file that only exists inside a container.
+Where = Path | str
+
+
+def _reject(code: str, path: Where, what: str) -> FileRejected:
+    name = path if isinstance(path, str) else path.name
+    return FileRejected(code, f"文件“{name}”{what}")
 
 
 # --------------------------------------------------------------------------- sniffing
@@ -187,7 +193,7 @@ def _describe_foreign(head: bytes) -> str:
     return "未知格式的文件"
 
 
-def _check_ole(data: bytes, path: Path, *, max_cells: int) -> tuple[str, bool]:
+def _check_ole(data: bytes, path: Where, *, max_cells: int) -> tuple[str, bool]:
     """Classify an OLE compound file: (kind, has_macros); reject encrypted or non-xls,
     and an xls whose sheet dimensions exceed ``max_cells``."""
     import olefile  # only OLE files need it; keep start-up light
@@ -234,7 +240,7 @@ def _biff_records(book: bytes, pos: int, limit: int) -> Iterator[tuple[int, int,
         pos += 4 + size
 
 
-def _check_biff_dimensions(book: bytes, path: Path, max_cells: int) -> None:
+def _check_biff_dimensions(book: bytes, path: Where, max_cells: int) -> None:
     """Refuse an xls sheet whose DIMENSIONS record spans more than ``max_cells``.
 
     calamine allocates the used rectangle (up to 65536 × 256 in xls, ~1 GB peak for a
@@ -302,7 +308,7 @@ def _biff_has_filepass(head: bytes) -> bool:
 
 
 def _check_zip(
-    data: bytes, path: Path, *, max_uncompressed: int, max_ratio: int
+    data: bytes, path: Where, *, max_uncompressed: int, max_ratio: int
 ) -> tuple[zipfile.ZipFile, str, bool]:
     """Open the zip, refuse bombs before decompressing, tell which format it holds."""
     try:
@@ -530,7 +536,7 @@ _ODS_ROWS_REP = re.compile(rb'number-rows-repeated="(\d+)"')
 _ODS_COLS_REP = re.compile(rb'number-columns-repeated="(\d+)"')
 
 
-def _check_ods_extent(zf: zipfile.ZipFile, path: Path, max_cells: int) -> None:
+def _check_ods_extent(zf: zipfile.ZipFile, path: Where, max_cells: int) -> None:
     """Refuse an ods whose repeated cells expand beyond ``max_cells`` (before calamine).
 
     LibreOffice writes every sheet's empty tail as one cell repeated thousands of
@@ -605,33 +611,66 @@ def read_workbook(
         data = path.read_bytes()
     except OSError as exc:  # a folder named .xlsx, no permission, vanished meanwhile
         raise _reject("corrupt", path, f"无法打开（{exc.strerror or exc}）") from exc
+    return read_workbook_data(
+        data,
+        path=path,
+        name=path.name,
+        max_uncompressed=max_uncompressed,
+        max_ratio=max_ratio,
+        max_cells=max_cells,
+    )
+
+
+def read_workbook_data(
+    data: bytes,
+    *,
+    path: Path,
+    name: str,
+    max_uncompressed: int = 200 * 2**20,
+    max_ratio: int = 200,
+    max_cells: int = 2_000_000,
+) -> RawWorkbook:
+    """``read_workbook`` for bytes already in memory (a member of an archive, an
+    e-mail's attachment): the same checks, in the same order. ``name`` is what the
+    messages call the file (``包.zip/成员.xlsx``); ``path`` is recorded as is (for a
+    member, a path that does not exist on disk: it is never opened)."""
+    size = len(data)
+    if size == 0:
+        raise _reject("not-spreadsheet", name, "是空文件（0字节），请重新报送")
+    if size > max_uncompressed:
+        raise _reject(
+            "too-large",
+            name,
+            f"过大（{size / 2**20:.0f}MB，上限{max_uncompressed / 2**20:.0f}MB），拒绝读取",
+        )
     sha256 = hashlib.sha256(data).hexdigest()
+    where: Where = name
 
     zf: zipfile.ZipFile | None = None
     if data.startswith(_OLE_MAGIC):
-        kind, has_macros = _check_ole(data, path, max_cells=max_cells)
+        kind, has_macros = _check_ole(data, where, max_cells=max_cells)
     elif data.startswith(_ZIP_MAGICS):
         zf, kind, has_macros = _check_zip(
-            data, path, max_uncompressed=max_uncompressed, max_ratio=max_ratio
+            data, where, max_uncompressed=max_uncompressed, max_ratio=max_ratio
         )
     else:
         raise _reject(
             "not-spreadsheet",
-            path,
+            where,
             f"不是电子表格（内容是{_describe_foreign(data[:2048])}，只是扩展名像表格），"
             "请用Excel/WPS另存为.xlsx后再报送",
         )
 
     scans: dict[str, _SheetScan] = {}
     if zf is not None and kind in ("xlsx", "xlsm"):
-        scans = _scan_xlsx(zf, path, max_cells=max_cells)
+        scans = _scan_xlsx(zf, where, max_cells=max_cells)
     elif zf is not None and kind == "ods":
         try:
-            _check_ods_extent(zf, path, max_cells)
+            _check_ods_extent(zf, where, max_cells)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise _reject("corrupt", path, "已损坏（压缩包内容有误），请重新保存后再报送") from exc
+            raise _reject("corrupt", where, "已损坏（压缩包内容有误），请重新保存后再报送") from exc
 
-    sheets = _read_sheets(data, path, max_cells=max_cells, scans=scans)
+    sheets = _read_sheets(data, where, max_cells=max_cells, scans=scans)
     return RawWorkbook(
         path=path, sha256=sha256, kind=kind, sheets=sheets, has_macros=has_macros, size=size
     )
@@ -661,7 +700,7 @@ def _worksheet_parts(zf: zipfile.ZipFile) -> list[str]:
     return sorted(parts)
 
 
-def _scan_xlsx(zf: zipfile.ZipFile, path: Path, *, max_cells: int) -> dict[str, _SheetScan]:
+def _scan_xlsx(zf: zipfile.ZipFile, path: Where, *, max_cells: int) -> dict[str, _SheetScan]:
     """Scan each worksheet part; refuse far-flung cells; map results to sheet names."""
     parts = _worksheet_parts(zf)
     by_part: dict[str, _SheetScan] = {}
@@ -689,7 +728,7 @@ def _scan_xlsx(zf: zipfile.ZipFile, path: Path, *, max_cells: int) -> dict[str, 
 
 
 def _read_sheets(
-    data: bytes, path: Path, *, max_cells: int, scans: dict[str, _SheetScan]
+    data: bytes, path: Where, *, max_cells: int, scans: dict[str, _SheetScan]
 ) -> list[RawSheet]:
     import python_calamine as pc
 

@@ -84,7 +84,7 @@ def command(
     from gongjian_cli.cli.options import parse_month, require_month_in_year
     from gongjian_cli.collect import check_feedback_dir
     from gongjian_cli.identify import IdentifyOptions
-    from gongjian_cli.reading import iter_inbox
+    from gongjian_cli.intake import iter_incoming
     from gongjian_cli.schema import Table
 
     targets = app.targets()
@@ -101,7 +101,7 @@ def command(
     )
 
     err = Console(stderr=True)
-    listing = iter_inbox(inbox)
+    listing = iter_incoming(inbox)
     pairs = app.pairs()
     conn = app.ledger()
     try:
