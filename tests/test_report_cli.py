@@ -26,13 +26,14 @@ def run(*args):
     return CliRunner().invoke(cli, [*map(str, args)], catch_exceptions=False)
 
 
-def test_default_writes_xlsx_and_html_under_reports_month(db, tmp_path, monkeypatch):
+def test_default_writes_xlsx_html_and_docx_under_reports_month(db, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("--db", db, "report", "--month", "2020-05")
     assert result.exit_code == 0, result.output
     out = tmp_path / "reports" / "2020-05"
     xlsx, html = out / "月度通报-2020-05.xlsx", out / "月度通报-2020-05.html"
-    assert sorted(p.name for p in out.iterdir()) == sorted([xlsx.name, html.name])
+    docx = out / "通报-2020-05.docx"
+    assert sorted(p.name for p in out.iterdir()) == sorted([xlsx.name, html.name, docx.name])
     assert str(xlsx) in result.stdout or "reports/2020-05/月度通报-2020-05.xlsx" in result.stdout
     assert openpyxl.load_workbook(xlsx).sheetnames[0] == "完成情况"
     assert "截至5月底" in html.read_text(encoding="utf-8")

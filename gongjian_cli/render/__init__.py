@@ -27,11 +27,14 @@ from gongjian_cli.schema import (
 )
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import jinja2
 
     from gongjian_cli.metrics import Figure, Project, Report
+    from gongjian_cli.render.wordtpl import BulletinText
 
-FORMATS = ("xlsx", "html", "md", "json")
+FORMATS = ("xlsx", "html", "md", "json", "docx")
 """Output formats of `gongjian report`, also the file extensions."""
 
 DASH = "—"
@@ -213,7 +216,7 @@ def parse_formats(text: str) -> tuple[str, ...]:
         name = part.strip().lower().lstrip(".")
         if not name:
             continue
-        name = {"markdown": "md", "htm": "html", "excel": "xlsx"}.get(name, name)
+        name = {"markdown": "md", "htm": "html", "excel": "xlsx", "word": "docx"}.get(name, name)
         if name not in FORMATS:
             raise UsageError(f"未知的输出格式“{part.strip()}”（可选：{','.join(FORMATS)}）")
         if name not in out:
@@ -224,12 +227,25 @@ def parse_formats(text: str) -> tuple[str, ...]:
 
 
 def report_filename(report: Report, fmt: str) -> str:
-    """File name of one output: 月度通报-2020-05.xlsx."""
+    """File name of one output: 月度通报-2020-05.xlsx; the Word document 通报-2020-05.docx."""
+    if fmt == "docx":
+        return f"通报-{report.month}.docx"
     return f"月度通报-{report.month}.{fmt}"
 
 
-def write_report(report: Report, out_dir: Path, formats: Iterable[str]) -> list[Path]:
-    """Write the bulletin in each of ``formats`` under ``out_dir`` (created); the paths."""
+def write_report(
+    report: Report,
+    out_dir: Path,
+    formats: Iterable[str],
+    *,
+    docx_template: Path | str | None = None,
+    text: BulletinText | None = None,
+    issued: date | None = None,
+) -> list[Path]:
+    """Write the bulletin in each of ``formats`` under ``out_dir`` (created); the paths.
+
+    The Word 通报 (docx) is filled from ``docx_template`` (default: the shipped one) with the
+    wording ``text`` (主送, 署名, 下步工作) and the date ``issued`` (today when None)."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -254,6 +270,10 @@ def write_report(report: Report, out_dir: Path, formats: Iterable[str]) -> list[
             from gongjian_cli.render.json import dumps
 
             path.write_text(dumps(report) + "\n", encoding="utf-8")
+        elif fmt == "docx":
+            from gongjian_cli.render.word import write_bulletin_docx
+
+            write_bulletin_docx(report, path, template=docx_template, text=text, issued=issued)
         else:  # pragma: no cover - parse_formats guards this
             raise UsageError(f"未知的输出格式：{fmt}")
         written.append(path)

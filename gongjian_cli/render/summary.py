@@ -134,8 +134,9 @@ def districts(report: Report) -> str:
     return text + "。"
 
 
-def submissions(report: Report) -> str:
-    """Who did not send, who is carried from an earlier month, who was late; and findings."""
+def submission_clauses(report: Report) -> list[str]:
+    """Who did not send, who is carried from an earlier month, who was late: one clause
+    each, districts with the same case named together; [] when every table came on time."""
     missing: dict[tuple[Table, ...], list[str]] = {}
     carried: dict[tuple[Table, str], list[str]] = {}
     late: dict[tuple[Table, ...], list[str]] = {}
@@ -160,10 +161,22 @@ def submissions(report: Report) -> str:
     clauses += [
         f"{'、'.join(names)}{_tables(list(tables))}逾期报送" for tables, names in late.items()
     ]
-    text = "报送方面，" + ("；".join(clauses) if clauses else "各县区均按时报送") + "。"
+    return clauses
+
+
+def finding_counts(report: Report) -> tuple[int, int, int]:
+    """(errors in the tables used, warnings, files rejected this month)."""
     errors = sum(1 for f in report.findings if f.severity == Severity.ERROR and not f.rejected)
     warnings = sum(1 for f in report.findings if f.severity == Severity.WARNING)
     rejected = len({f.file for f in report.findings if f.rejected})
+    return errors, warnings, rejected
+
+
+def submissions(report: Report) -> str:
+    """Who did not send, who is carried from an earlier month, who was late; and findings."""
+    clauses = submission_clauses(report)
+    text = "报送方面，" + ("；".join(clauses) if clauses else "各县区均按时报送") + "。"
+    errors, warnings, rejected = finding_counts(report)
     if errors or warnings or rejected:
         parts = []
         if errors:
