@@ -28,6 +28,7 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -190,27 +191,75 @@ def database_path(conn: sqlite3.Connection) -> Path | None:
 
 
 def open_ledger(path: Path | str) -> sqlite3.Connection:
-    """Open (creating or migrating) the ledger at ``path``; LedgerError when it can't."""
+    """Open (creating or migrating) the ledger at ``path``; LedgerError when it can't.
+
+    Safe when several processes open the same ledger at once, even one that does not
+    exist yet (two ``collect`` runs started together): the schema is created or upgraded
+    under the write lock, by whichever process takes it first (see :func:`_migrate`), and
+    the switch to WAL waits for the others as any write does (:func:`_use_wal`).
+    """
     path = Path(path)
     if path.is_dir():
         raise LedgerError(f"账本路径是一个文件夹，不是文件：{path}")
     if not path.parent.exists():
         raise LedgerError(f"账本所在文件夹不存在：{path.parent}")
+    conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         _migrate(conn, path)
         # only once the file is known to be ours: journal_mode is stored in the file
-        conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-    except sqlite3.DatabaseError as exc:
+    except BaseException as exc:
+        if conn is not None:
+            conn.close()
+        if not isinstance(exc, sqlite3.DatabaseError):
+            raise
+        if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+            raise LedgerError(
+                f"账本 {path} 正被其他程序占用（等了{BUSY_TIMEOUT:.0f}秒仍未释放），"
+                "请关闭打开账本的程序（如正在运行的 gongjian、数据库查看工具）后再试"
+            ) from exc
         raise LedgerError(f"无法打开账本 {path}：{exc}（它可能不是 gongjian 的账本文件）") from exc
     return conn
 
 
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED (any extended code): another connection holds a lock."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the ledger in WAL journal mode (a no-op when it is already).
+
+    The switch cannot run inside a transaction, and it needs the file to itself: while
+    another connection holds the write lock (another process creating the schema, or
+    writing), SQLite answers SQLITE_BUSY at once, without waiting for the busy timeout.
+    So it is retried here, every 20 ms, for up to ``BUSY_TIMEOUT`` seconds, like any
+    other wait for the ledger.
+    """
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.02)
+
+
+def _read_version(conn: sqlite3.Connection, path: Path) -> int:
+    """The ledger's schema version; 0 for an empty database; LedgerError for a database
+    that is not a ledger or is newer than this program."""
     has_meta = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
     ).fetchone()
@@ -224,15 +273,29 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise LedgerError(
             f"账本 {path} 的版本（{version}）比本程序支持的（{SCHEMA_VERSION}）新，请升级 gongjian"
         )
-    if version == SCHEMA_VERSION:
-        return
+    return version
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Create the schema or bring it up to ``SCHEMA_VERSION``, in one transaction.
+
+    The version is read once without the write lock (the common case: nothing to do), then again
+    after ``BEGIN IMMEDIATE`` has taken the write lock: another process may have created
+    or upgraded the ledger in between, and then there is nothing left to do (running the
+    scripts again would fail on tables that already exist). All steps are one transaction,
+    so others never see a half-upgraded ledger.
+    """
+    with snapshot(conn):  # one read: not the tables of one moment and the rows of the next
+        if _read_version(conn, path) == SCHEMA_VERSION:
+            return
     # A migration may rebuild a table that others reference (schema 2 rebuilds rows):
     # foreign keys are off meanwhile (the pragma is a no-op inside a transaction) and
-    # checked before each commit.
+    # checked before the commit.
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with transaction(conn):
+        with transaction(conn):
+            version = _read_version(conn, path)
+            for target in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in _MIGRATIONS[target].split(";"):
                     if statement.strip():
                         conn.execute(statement)
