@@ -29,6 +29,7 @@ class StatusLine:
     file_name: str | None
     received_at: datetime | None
     source_month: str | None  # month of the submission used (differs when carried)
+    sender: str | None = None  # for a table sent by e-mail: who sent it
 
     @property
     def label(self) -> str:
@@ -46,6 +47,7 @@ class StatusLine:
             "file": self.file_name,
             "received_at": None if self.received_at is None else self.received_at.isoformat(),
             "source_month": self.source_month,
+            "sender": self.sender,
         }
 
 
@@ -100,6 +102,7 @@ def submission_status(conn: sqlite3.Connection, month: Month, targets: Targets) 
             file_name=eff[d, t].file_name,
             received_at=eff[d, t].received_at,
             source_month=eff[d, t].month,
+            sender=eff[d, t].sender,
         )
         for d in targets.district_names
         for t in Table

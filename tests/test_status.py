@@ -122,6 +122,7 @@ def test_status_cli_json(filled) -> None:
         "file": "经开区谋划5月.xlsx",
         "received_at": "2020-05-20T09:00:00",
         "source_month": "2020-05",
+        "sender": None,
     }
     assert {"district": "铜官区", "table": "construction"} in data["missing"]
 

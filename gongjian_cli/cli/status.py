@@ -60,7 +60,7 @@ def command(app: AppContext, month_text: str, fmt: str) -> None:
         highlight=False,
     )
     grid = RichTable(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    for name in ("县区", "表", "状态", "文件", "收到时间"):
+    for name in ("县区", "表", "状态", "文件", "收到时间", "发件人"):
         grid.add_column(name, overflow="fold")
     style = {
         SubmissionStatus.ON_TIME: "green",
@@ -75,6 +75,7 @@ def command(app: AppContext, month_text: str, fmt: str) -> None:
             ln.label,
             ln.file_name or "",
             "" if ln.received_at is None else f"{ln.received_at:%Y-%m-%d %H:%M}",
+            ln.sender or "",
             style=style[ln.status],
         )
     print_stripped(console, grid)
