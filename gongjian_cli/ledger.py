@@ -42,7 +42,7 @@ from gongjian_cli.month import Month
 from gongjian_cli.schema import Severity, SubmissionStatus, Table
 from gongjian_cli.year.names import row_name_hash
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -164,8 +164,21 @@ CREATE TABLE project_keys (
 CREATE INDEX ix_project_keys_row ON project_keys (row_id);
 """
 
+# Version 4: where a submission came from when it was not a loose file of the inbox —
+# the container in the inbox (zip or e-mail) and its sha256, the member's or
+# attachment's name inside it, and for an e-mail the sender and the Date (China time).
+# ``sha256`` stays the member's own hash, so a member equal to a loose file received
+# before is a duplicate, and collecting the same container again changes nothing.
+_SCHEMA_V4 = """
+ALTER TABLE submissions ADD COLUMN container_path TEXT;
+ALTER TABLE submissions ADD COLUMN container_sha256 TEXT;
+ALTER TABLE submissions ADD COLUMN member_name TEXT;
+ALTER TABLE submissions ADD COLUMN sender TEXT;
+ALTER TABLE submissions ADD COLUMN sent_at TEXT;
+"""
+
 # version reached -> script that brings the previous version to it
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4}
 
 
 #: Seconds a connection waits for another one's write transaction to end. collect's
@@ -486,8 +499,9 @@ def insert_submission(
     cur = conn.execute(
         "INSERT INTO submissions (file_name, file_path, sha256, sheet, district, month,"
         " table_kind, status, identified_by, template_version, header_row, columns,"
-        " received_at, collected_at, row_count, error_count, warning_count)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " received_at, collected_at, row_count, error_count, warning_count,"
+        " container_path, container_sha256, member_name, sender, sent_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             sub.file_name,
             sub.file_path,
@@ -505,6 +519,7 @@ def insert_submission(
             len(rows.values),
             errors,
             warnings,
+            *_origin_params(sub.origin),
         ),
     )
     sub_id = int(cur.lastrowid or 0)
@@ -554,7 +569,8 @@ def insert_rejection(
     cur = conn.execute(
         "INSERT INTO submissions (file_name, file_path, sha256, sheet, district, month,"
         " table_kind, status, reject_code, reject_reason, received_at, collected_at,"
-        " error_count) VALUES (?, ?, ?, ?, ?, ?, ?, 'rejected', ?, ?, ?, ?, 1)",
+        " error_count, container_path, container_sha256, member_name, sender, sent_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 'rejected', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
         (
             rej.file_name,
             rej.file_path,
@@ -567,9 +583,24 @@ def insert_rejection(
             rej.reason,
             _iso(rej.received_at),
             _iso(collected_at or datetime.now()),
+            *_origin_params(rej.origin),
         ),
     )
     return int(cur.lastrowid or 0)
+
+
+def _origin_params(origin: Any) -> tuple[Any, ...]:
+    """The v4 origin columns for an ``intake.Origin`` (all None for a loose file)."""
+    if origin is None:
+        return (None, None, None, None, None)
+    sent = origin.sent_at
+    return (
+        str(origin.container_path),
+        origin.container_sha256,
+        origin.member_name,
+        origin.sender,
+        None if sent is None else _iso(sent),
+    )
 
 
 def resupersede(conn: sqlite3.Connection, district: str, month: str, table: Table | str) -> None:
@@ -627,6 +658,7 @@ class Effective:
     month: str | None = None  # the month of the submission used (≠ asked month when carried)
     file_name: str | None = None
     received_at: datetime | None = None
+    sender: str | None = None  # an e-mail's From (display name and address)
 
 
 def effective_submissions(
@@ -644,7 +676,7 @@ def effective_submissions(
     for district in districts:
         for table in Table:
             row = conn.execute(
-                "SELECT id, month, file_name, received_at FROM submissions"
+                "SELECT id, month, file_name, received_at, sender FROM submissions"
                 " WHERE status = 'accepted' AND superseded_by IS NULL AND district = ?"
                 " AND table_kind = ? AND month >= ? AND month <= ?"
                 " ORDER BY month DESC LIMIT 1",
@@ -661,7 +693,14 @@ def effective_submissions(
             else:
                 status = SubmissionStatus.ON_TIME
             out[district, table] = Effective(
-                district, table, status, row["id"], row["month"], row["file_name"], received
+                district,
+                table,
+                status,
+                row["id"],
+                row["month"],
+                row["file_name"],
+                received,
+                row["sender"],
             )
     return out
 
