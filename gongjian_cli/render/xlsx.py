@@ -53,6 +53,7 @@ WORKBOOK_OPTIONS = {
 }
 
 MONEY = "#,##0.00"
+MONEY0 = "#,##0"
 MONEY4 = "#,##0.0000"
 WAN = "#,##0.##"
 COUNT = "0"
@@ -83,6 +84,7 @@ class _Styles:
         self.text = wb.add_format({**base, "text_wrap": True})
         self.center = wb.add_format({**base, "align": "center", "text_wrap": True})
         self.money = wb.add_format({**base, "num_format": MONEY})
+        self.money0 = wb.add_format({**base, "num_format": MONEY0})
         self.money4 = wb.add_format({**base, "num_format": MONEY4})
         self.wan = wb.add_format({**base, "num_format": WAN})
         self.count = wb.add_format({**base, "num_format": COUNT, "align": "right"})
@@ -173,22 +175,30 @@ def _print_setup(
 
 
 def _figure_rows(s: _Styles) -> list[tuple[str, Callable[[Figure], tuple[Any, Format]]]]:
-    """The four sub-rows of a metric: 完成, 目标, 完成率, 本月新增."""
+    """The four sub-rows of a metric: 完成, 目标, 完成率, 本月新增.
+
+    Values are written unrounded: Excel rounds them half up for display from the same
+    decimal (15 significant digits) as ``gongjian_cli.rounding``, so the sheet shows what
+    HTML, Markdown and Word show. (Rounding first, to 4 places, then again for display
+    would round twice: 0.12495 → 0.1250 → 0.13 instead of 0.12.) A whole target reads as
+    附件1 writes it (64, not 64.00)."""
 
     def actual(f: Figure) -> tuple[Any, Format]:
-        return (round(f.actual, 4), s.money) if f.money else (int(f.actual), s.count)
+        return (f.actual, s.money) if f.money else (int(f.actual), s.count)
 
     def target(f: Figure) -> tuple[Any, Format]:
         if f.target is None:
             return DASH, s.dash
-        return (f.target, s.money if f.money else s.count)
+        if not f.money:
+            return f.target, s.count
+        return f.target, s.money0 if float(f.target).is_integer() else s.money
 
     def rate(f: Figure) -> tuple[Any, Format]:
-        return (DASH, s.dash) if f.rate is None else (round(f.rate, 6), s.rate)
+        return (DASH, s.dash) if f.rate is None else (f.rate, s.rate)
 
     def change(f: Figure) -> tuple[Any, Format]:
         if f.money:
-            return round(f.change, 4), s.change_money
+            return f.change, s.change_money
         return int(f.change), s.change_count
 
     return [("完成", actual), ("目标", target), ("完成率", rate), ("本月新增", change)]
