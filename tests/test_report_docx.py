@@ -494,8 +494,8 @@ def test_brief_content(may, tmp_path):
     assert document.paragraphs[0].text == "经开区“重大工业项目攻坚年”目标任务调度单"
     info = [[c.text for c in r.cells] for r in document.tables[0].rows]
     assert info[0] == ["包保领导", "李勇", "责任科室", "综合科、中小局、铜产业办"]
-    assert info[1][1].startswith("逾期报送（经开区-附件2-5月.xlsx，5月27日收到")
-    assert info[1][3].startswith("按时报送（")
+    assert info[1][1] == "逾期报送（5月27日收到）"
+    assert info[1][3] == "按时报送（5月20日收到）"
     metrics = {r.cells[0].text: r for r in document.tables[1].rows[1:]}
     inv = metrics["重点项目投资任务（亿元）"]
     assert [c.text for c in inv.cells[1:]] == ["10.12", "64", "▲15.8%", "+4.12"]

@@ -107,18 +107,15 @@ def clip(text: str, units: float = LINE_UNITS) -> str:
     return "".join(out) + "…"
 
 
-def _received(state: Any) -> str:
-    at = state.received_at
-    return "" if at is None else f"，{at.month}月{at.day}日收到"
-
-
 def submission_text(state: Any) -> str:
-    """按时报送（5月20日收到） / 逾期报送（…） / 沿用2020-04（本月未报） / 未报（按0计）."""
+    """按时报送（5月20日收到） / 逾期报送（5月27日收到） / 本月未报，沿用2020-04数据 /
+    未报（相关指标按0计）. The file's name is in the bulletin workbook's 报送情况."""
     if state.status == SubmissionStatus.MISSING:
         return "未报（相关指标按0计）"
     if state.status == SubmissionStatus.CARRIED:
         return f"本月未报，沿用{state.month}数据"
-    return f"{state.label}（{state.file or ''}{_received(state)}）".replace("（，", "（")
+    at = state.received_at
+    return state.label if at is None else f"{state.label}（{at.month}月{at.day}日收到）"
 
 
 def metric_lines(d: DistrictFigures) -> list[MetricLine]:

@@ -79,7 +79,6 @@ YEAR_LABEL = {
     "start-class-changed": "开竣工情况在新开工与续建间变化",
     "total-changed": "总投资较上月变化超过10%",
     "possible-rename": "新项目名称与此前项目相近（疑似改名）",
-    "renamed": "项目改名（已认作同一项目）",
 }
 """The checks against last month (README “跨月比对”), as the 存在问题 section names them."""
 
@@ -216,12 +215,12 @@ def district_items(report: Report) -> list[Item]:
         else:
             level.append(d.name)
     if behind_lines:
-        second = f"完成率低于时序进度（{tp}）的主要指标：" + "；".join(behind_lines) + "。"
+        second = "；".join(behind_lines) + "。"
         if level:
             second += f"{_names(level)}主要指标均达到时序进度。"
     else:
-        second = f"各县区主要指标均达到时序进度（{tp}）。"
-    second += "各项指标的完成数、目标、完成率和本月新增见附件。"
+        second = "各县区主要指标均达到时序进度。"
+    second += f"时序进度为{tp}，各项指标的完成数、目标、完成率和本月新增见附件。"
     return [Item("（一）投资完成情况。", first), Item("（二）低于时序进度的指标。", second)]
 
 
@@ -281,7 +280,9 @@ def _checks_text(report: Report) -> str:
         text = "所用报表未发现错误"
     plain_warnings = sum(1 for f in local if f.severity == Severity.WARNING)
     text += f"；提醒{plain_warnings}处。" if plain_warnings else "。"
-    year = Counter(f.code for f in report.findings if f.code in YEAR_CODES)
+    year = Counter(
+        f.code for f in report.findings if f.code in YEAR_CODES and f.severity != Severity.INFO
+    )
     if year:
         checked = _names(
             f"{YEAR_LABEL.get(code, RULES[code].message if code in RULES else code)}{n}处"
@@ -290,6 +291,9 @@ def _checks_text(report: Report) -> str:
         text += f"与上月报表比对：{checked}，请相关县区核实。"
     elif report.month.month > 1:
         text += "与上月报表比对未发现异常。"
+    renamed = sum(1 for f in report.findings if f.code == "renamed")
+    if renamed:
+        text += f"另有{renamed}个项目改了名，已按项目标识或名称对照认作同一项目。"
     if errors or warnings or rejected:
         text += "逐条问题见月度通报Excel的“校验问题”表和各县区的退回修改文件。"
     return text
