@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from gongjian_cli import ledger
+from gongjian_cli.clock import DEFAULT_ZONE, to_local
 from gongjian_cli.errors import FileRejected, UsageError
 from gongjian_cli.intake import Incoming
 from gongjian_cli.models import (
@@ -573,7 +574,7 @@ class _Collector:
         """
         src = as_incoming(src)
         path = src.location
-        received = _received(src)
+        received = _received(src, self.targets.timezone)
         try:
             ready = self.prepare(src) if prepared is None else prepared.result()
             return self._record(src, ready)
@@ -602,7 +603,7 @@ class _Collector:
         from gongjian_cli.metadata import META_SHEET
 
         src = as_incoming(src)
-        received = _received(src)
+        received = _received(src, self.targets.timezone)
         wb, meta = read_file(src)
         blocks = []
         looked_at = []
@@ -1009,19 +1010,21 @@ def _no_table_reason(looked_at: list[str], year: int) -> str:
     )
 
 
-def _received_at(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime)
+def _received_at(path: Path, zone: str = DEFAULT_ZONE) -> datetime:
+    """The file's modification time as wall-clock time in ``zone`` (the targets file's
+    ``timezone``), never the machine's own zone (``clock.to_local``)."""
+    return to_local(path.stat().st_mtime, zone)
 
 
-def _received(src: Incoming) -> datetime:
-    """When ``src`` was received: an e-mail's Date (China time); otherwise the time of the
+def _received(src: Incoming, zone: str = DEFAULT_ZONE) -> datetime:
+    """When ``src`` was received, in ``zone``: an e-mail's Date; otherwise the time of the
     file in the inbox (a loose file, or the zip a member came in)."""
     origin = src.origin
     if origin is not None and origin.sent_at is not None:
-        return origin.sent_at
+        return to_local(origin.sent_at, zone)
     on_disk = src.path if origin is None else origin.container_path
     try:
-        return _received_at(on_disk) if on_disk is not None else src.received_at
+        return _received_at(on_disk, zone) if on_disk is not None else src.received_at
     except OSError:
         return src.received_at
 

@@ -36,6 +36,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from gongjian_cli.clock import now, to_local
 from gongjian_cli.errors import LedgerError
 from gongjian_cli.models import Finding, ParsedRow, Rejection, Submission
 from gongjian_cli.month import Month
@@ -356,6 +357,17 @@ def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def _iso(dt: datetime) -> str:
+    """A time as the ledger stores it: naive ISO text to the second (``2020-05-20 11:10:00``),
+    wall-clock time in the targets file's zone (China time; see ``clock``).
+
+    Naive rather than with an offset: text order stays time order (supersession sorts on
+    it), ``substr(received_at, 1, 7)`` is the month, rows written before (the machine's
+    local time, China time on the bureau's machines) read the same, and a time read back
+    compares with the naive deadline. Received times come naive from ``clock.to_local``;
+    an aware one is converted with ``clock.to_local`` (default zone) first.
+    """
+    if dt.tzinfo is not None:
+        dt = to_local(dt)
     return dt.replace(microsecond=0).isoformat(sep=" ")
 
 
@@ -515,7 +527,7 @@ def insert_submission(
             sub.header_row,
             json.dumps(sub.columns, ensure_ascii=False),
             _iso(sub.received_at),
-            _iso(collected_at or datetime.now()),
+            _iso(collected_at or now()),
             len(rows.values),
             errors,
             warnings,
@@ -582,7 +594,7 @@ def insert_rejection(
             rej.code,
             rej.reason,
             _iso(rej.received_at),
-            _iso(collected_at or datetime.now()),
+            _iso(collected_at or now()),
             *_origin_params(rej.origin),
         ),
     )
@@ -685,7 +697,7 @@ def effective_submissions(
             if row is None:
                 out[district, table] = Effective(district, table, SubmissionStatus.MISSING)
                 continue
-            received = datetime.fromisoformat(row["received_at"])
+            received = to_local(datetime.fromisoformat(row["received_at"]))  # naive: as is
             if row["month"] != str(month):
                 status = SubmissionStatus.CARRIED
             elif received > deadline:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from gongjian_cli.clock import DEFAULT_ZONE, Zone, now
 from gongjian_cli.errors import UsageError
 
 _MONTH_RE = re.compile(r"^\s*(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?\s*$")
@@ -39,7 +40,8 @@ class Month:
         return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
 
     def deadline(self, day: int = 25) -> datetime:
-        """The last moment that counts as on time: the deadline day, 23:59:59 (local time)."""
+        """The last moment that counts as on time: the deadline day, 23:59:59, as wall-clock
+        time in the bureau's zone (naive, like every received time: ``clock``)."""
         return datetime(self.year, self.month, day, 23, 59, 59)
 
     @property
@@ -56,6 +58,7 @@ class Month:
         return cls(int(m.group(1)), int(m.group(2)))
 
     @classmethod
-    def current(cls) -> Month:
-        now = datetime.now()
-        return cls(now.year, now.month)
+    def current(cls, zone: Zone = DEFAULT_ZONE) -> Month:
+        """This month in ``zone`` (the targets file's ``timezone``), not the machine's."""
+        today = now(zone)
+        return cls(today.year, today.month)

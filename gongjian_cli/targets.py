@@ -6,9 +6,11 @@ import difflib
 import math
 import tomllib
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+from gongjian_cli.clock import DEFAULT_ZONE, get_zone
 from gongjian_cli.errors import TargetsError, UsageError
 from gongjian_cli.schema import CITY_TARGET_KEYS, METRIC_BY_KEY, TARGET_METRIC_KEYS
 
@@ -57,6 +59,14 @@ class Targets:
     city_only: dict[str, float]
     districts: tuple[District, ...]
     source: Path
+    #: The zone of received times and deadlines (an IANA name; ``clock``): a file's
+    #: mtime is read, and the 25th ends, in this zone, whatever the machine's own.
+    timezone: str = DEFAULT_ZONE
+
+    @property
+    def zone(self) -> tzinfo:
+        """``timezone`` as a ``tzinfo`` (``clock.get_zone``)."""
+        return get_zone(self.timezone)
 
     @property
     def district_names(self) -> tuple[str, ...]:
@@ -178,6 +188,11 @@ def load_targets(path: Path | None = None) -> Targets:
             )
     if problems:
         raise TargetsError(f"目标任务文件 {path.name} 数字对不上：\n  " + "\n  ".join(problems))
+    zone = str(data.get("timezone", DEFAULT_ZONE)).strip()
+    try:
+        get_zone(zone)
+    except ValueError as exc:
+        raise TargetsError(f"目标任务文件 {path.name}：timezone {exc}") from exc
 
     return Targets(
         year=int(data["year"]),
@@ -188,4 +203,5 @@ def load_targets(path: Path | None = None) -> Targets:
         city_only=city_only,
         districts=tuple(districts),
         source=path,
+        timezone=zone,
     )

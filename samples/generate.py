@@ -1714,12 +1714,15 @@ def write_name_pairs(path: Path) -> None:
 
 
 def restore_times(inbox: Path, manifest: Path) -> None:
-    """Set each file's mtime (its received time) from the manifest; git does not keep mtimes."""
+    """Set each file's mtime (its received time) from the manifest; git does not keep mtimes.
+    The manifest's times are China time (``clock``), whatever the machine's zone."""
+    from gongjian_cli.clock import timestamp
+
     data = json.loads(Path(manifest).read_text(encoding="utf-8"))
     for rel, entry in data["files"].items():
         path = Path(inbox) / rel
         if path.exists():
-            t = datetime.fromisoformat(entry["received"]).timestamp()
+            t = timestamp(datetime.fromisoformat(entry["received"]))
             os.utime(path, (t, t))
 
 

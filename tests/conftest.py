@@ -75,14 +75,16 @@ def sample_manifest(sample_year_manifest: dict) -> dict:
 def _copy_inbox(dest: Path, manifest: dict) -> Path:
     """The manifest's files copied from samples/inbox to ``dest``, each file's mtime set to
     its received time. Git does not keep file times, and the received time (mtime) decides
-    late/on time and which resubmission supersedes which; the manifest holds them (local
-    time)."""
+    late/on time and which resubmission supersedes which; the manifest holds them (China
+    time, whatever the machine's zone)."""
     from datetime import datetime
+
+    from gongjian_cli.clock import timestamp
 
     for rel, entry in manifest["files"].items():
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(SAMPLES / "inbox" / rel, dest / rel)
-        t = datetime.fromisoformat(entry["received"]).timestamp()
+        t = timestamp(datetime.fromisoformat(entry["received"]))
         os.utime(dest / rel, (t, t))
     return dest
 

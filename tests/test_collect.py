@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 from _build_bad_files import CONSTRUCTION_HEADER, PLANNED_HEADER
 
+from gongjian_cli import clock
 from gongjian_cli import ledger as ledger_mod
 from gongjian_cli.collect import CollectResult, collect_inbox
 from gongjian_cli.errors import UsageError
@@ -104,7 +105,8 @@ def write_table(
 
 
 def set_received(path: Path, when: datetime) -> None:
-    ts = when.timestamp()
+    """Set the file's mtime to ``when``, China time (whatever the machine's zone)."""
+    ts = clock.timestamp(when)
     os.utime(path, (ts, ts))
 
 

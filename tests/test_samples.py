@@ -17,6 +17,7 @@ from types import ModuleType
 import pytest
 from python_calamine import CalamineWorkbook
 
+from gongjian_cli.clock import timestamp
 from tests.conftest import SAMPLES
 
 
@@ -80,13 +81,13 @@ def test_sample_inboxes_have_received_times(
     assert {rel for rel in copied if (sample_inbox / rel).is_file()} == two_months
     for inbox, rels in ((sample_inbox, two_months), (sample_year_inbox, set(files))):
         for rel in rels:
-            expected = datetime.fromisoformat(files[rel]["received"]).timestamp()
+            expected = timestamp(datetime.fromisoformat(files[rel]["received"]))
             assert (inbox / rel).stat().st_mtime == pytest.approx(expected, abs=1), rel
     for rel in two_months:
         os.utime(sample_inbox / rel, (0, 0))
     gen.restore_times(sample_inbox, SAMPLES / "manifest.json")  # the files that are there
     for rel in two_months:
-        expected = datetime.fromisoformat(files[rel]["received"]).timestamp()
+        expected = timestamp(datetime.fromisoformat(files[rel]["received"]))
         assert (sample_inbox / rel).stat().st_mtime == pytest.approx(expected, abs=1), rel
 
 
