@@ -818,9 +818,11 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
     (the first non-empty cell starts 注/说明/填报人/联系电话/审核人…), section rows
     ("一、新开工项目", or 序号 "一" / "（一）") and total rows (合计/总计/小计). A 合计/总计
     row is used to cross-check: when its 总投资 (or 完成投资) differs from the sum of
-    the project rows above it by more than 1 万元, a ``sum-mismatch`` warning names
-    that row (returned in the second list, with other sheet-level findings). 小计 rows
-    are skipped unchecked (what they cover is not marked).
+    the project rows it sums by more than 1 万元, a ``sum-mismatch`` warning names that
+    row (returned in the second list, with other sheet-level findings). It sums the
+    project rows above it; one with none above (many returns put 合计 right under the
+    header) sums the rows below it, up to the next 合计/总计 row or the table's end. 小计
+    rows are skipped unchecked (what they cover is not marked).
 
     Row findings: unreadable-amount, negative-amount, formula-no-value (any matched
     column; the cell then reads blank, so validation may also report it missing),
@@ -849,6 +851,8 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
     parsed: list[ParsedRow] = []
     sheet_findings: list[Finding] = []
     sums = {"total": 0.0, "completed": 0.0}
+    # a 合计 above every project row: checked against the rows below, once they are read
+    top_total: _TopTotal | None = None
     rows = block.sheet.rows
     first = block.first_data_row - 1  # 0-based index of the first data row
     end = len(rows) if block.end_row is None else block.end_row
@@ -883,7 +887,13 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
         ):
             kind = _row_kind(seq_v, name_v)
             if kind == "total":
-                _check_sum(ctx, row, excel_row, sums, sheet_findings)
+                if top_total is not None:
+                    top_total.check(ctx, sums, len(parsed), sheet_findings)
+                    top_total = None
+                if parsed:
+                    _check_sum(ctx, row, excel_row, sums, sheet_findings)
+                else:
+                    top_total = _TopTotal(row, excel_row)
             if kind is not None:
                 continue
         if r == first and _is_column_numbers([row[i] for i in used]):
@@ -894,6 +904,8 @@ def parse_rows(block: TableBlock, *, file_name: str) -> tuple[list[ParsedRow], l
                 if _is_blank(row[i]):
                     row[i] = value
         keep(parse(row, excel_row, sums))
+    if top_total is not None:
+        top_total.check(ctx, sums, len(parsed), sheet_findings)
     if (key_at := aux.get(PROJECT_KEY_HEADER)) is not None:
         _read_project_keys(parsed, block.extra_columns[key_at])
     return parsed, sheet_findings
@@ -1175,10 +1187,34 @@ def _one_cell(indexes: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
     return lambda row: tuple(row[i] for i in indexes)
 
 
+@dataclass(slots=True)
+class _TopTotal:
+    """A 合计/总计 row with no project row above it: it sums the rows below it."""
+
+    row: list[Any]
+    excel_row: int
+
+    def check(
+        self, ctx: _RowContext, sums: dict[str, float], count: int, out: list[Finding]
+    ) -> None:
+        """Compare with the project rows read since (``sums`` so far: nothing was summed
+        before this row); ``count`` rows in all. No rows below: nothing to compare."""
+        if count:
+            _check_sum(ctx, self.row, self.excel_row, sums, out, below=True)
+
+
 def _check_sum(
-    ctx: _RowContext, row: list[Any], excel_row: int, sums: dict[str, float], out: list[Finding]
+    ctx: _RowContext,
+    row: list[Any],
+    excel_row: int,
+    sums: dict[str, float],
+    out: list[Finding],
+    *,
+    below: bool = False,
 ) -> None:
-    """Compare a 合计 row's amounts with the sum of the project rows above it."""
+    """Compare a 合计 row's amounts with ``sums``: of the project rows above it, or with
+    ``below`` of those below it (a 合计 right under the header)."""
+    where = "其下" if below else ""
     block = ctx.block
     for key in ("total", "completed"):
         i = block.columns.get(key)
@@ -1195,7 +1231,7 @@ def _check_sum(
                 key,
                 excel_row,
                 row[i],
-                f"第{excel_row}行合计为{_fmt(a.value)}，各项目之和为{_fmt(got)}，"
+                f"第{excel_row}行合计为{_fmt(a.value)}，{where}各项目之和为{_fmt(got)}，"
                 f"相差{_fmt(a.value - got)}",
             )
 

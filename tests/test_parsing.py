@@ -496,6 +496,56 @@ def test_total_row_mismatch_is_a_warning_naming_the_row():
     assert "150" in f.message
 
 
+TOTAL_TOP_ROWS = [
+    [1, "甲", "", "", 200000, 3000, "续建", "是", ""],
+    [2, "乙", "", "", 82500, 2000, "新开工", "是", ""],
+]
+
+
+def _sum_findings(data: list[list[Any]]) -> list[Any]:
+    rows, findings = parse_rows(block_of(notice_construction(data)), file_name="f.xlsx")
+    assert [r.name for r in rows] == ["甲", "乙"]  # a 合计 row is never a project
+    return findings
+
+
+def test_a_correct_total_right_under_the_header_sums_the_rows_below():
+    assert _sum_findings([["合计", "", "", "", 282500, 5000, "", "", ""], *TOTAL_TOP_ROWS]) == []
+
+
+def test_a_correct_total_at_the_bottom_sums_the_rows_above():
+    assert _sum_findings([*TOTAL_TOP_ROWS, ["合计", "", "", "", 282500, 5000, "", "", ""]]) == []
+
+
+def test_a_total_at_the_top_and_one_at_the_bottom_are_both_checked():
+    total = ["", "总计", "", "", 282500, 5000, "", "", ""]
+    assert _sum_findings([total, *TOTAL_TOP_ROWS, list(total)]) == []
+    bottom_wrong = ["合计", "", "", "", 282000, 5000, "", "", ""]
+    [f] = _sum_findings([total, *TOTAL_TOP_ROWS, bottom_wrong])
+    assert (f.code, f.row) == ("sum-mismatch", 7)
+
+
+def test_a_wrong_total_at_the_top_names_its_row_column_and_both_sums():
+    [f] = _sum_findings([["合计", "", "", "", 282400, 5000, "", "", ""], *TOTAL_TOP_ROWS])
+    assert (f.code, f.row, f.column, f.field, f.value) == (
+        "sum-mismatch",
+        4,
+        "E",
+        "总投资（万元）",
+        "282400",
+    )
+    assert "（第4行合计为282400，其下各项目之和为282500，相差-100）" in f.message
+    [f] = _sum_findings([["合计", "", "", "", 282500, 7000, "", "", ""], *TOTAL_TOP_ROWS])
+    assert (f.row, f.column) == (4, "F")
+    assert "第4行合计为7000，其下各项目之和为5000，相差2000" in f.message
+
+
+def test_a_total_with_no_project_rows_at_all_is_not_checked():
+    rows, findings = parse_rows(
+        block_of(notice_construction([["合计", "", "", "", 100, 0, "", "", ""]])), file_name="f"
+    )
+    assert (rows, findings) == ([], [])
+
+
 def test_row_findings_name_row_column_field_and_value():
     data = [
         [1, "甲", "", "", "一亿二", -5, "正在建设", "不清楚", ""],
