@@ -409,6 +409,15 @@ class _Writer:
 
     def __init__(self, document: Any) -> None:
         self.styled = has_style(document, "表格文字") and has_style(document, "表格表头")
+        # style ids looked up once: python-docx's paragraph.style = name scans every style
+        self.ids = (
+            {
+                True: document.styles["表格表头"].style_id,
+                False: document.styles["表格文字"].style_id,
+            }
+            if self.styled
+            else {}
+        )
 
     def put(
         self,
@@ -427,7 +436,7 @@ class _Writer:
 
         p = cell.paragraphs[0]
         if self.styled:
-            p.style = "表格表头" if head else "表格文字"
+            p._p.get_or_add_pPr().style = self.ids[head]
         else:
             pf = p.paragraph_format
             pf.line_spacing, pf.line_spacing_rule = Pt(12), WD_LINE_SPACING.EXACTLY
