@@ -35,3 +35,11 @@ def test_readme_links_the_docs_not_a_file_outside_the_project():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "../shared" not in readme
     assert "docs/问题代码.md" in readme
+
+
+def test_rules_live_in_docs_and_the_readme_points_there():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rules = (ROOT / "docs" / "规则.md").read_text(encoding="utf-8")
+    assert "docs/规则.md" in readme
+    assert "**识别（县区、月份、表别）**" not in readme  # moved, not copied
+    assert "## 识别（县区、月份、表别）" in rules and "(问题代码.md)" in rules
