@@ -24,6 +24,12 @@ reason ("有密码", not "损坏"):
 6. calamine reads each worksheet; any error → corrupt; a sheet over ``max_cells`` →
    too-large.
 
+Damaged files: whatever zipfile, zlib or calamine raise on damaged bytes (a bad CRC, a
+broken deflate stream, a member cut short, a garbled header: ``ZIP_DAMAGE``; any error
+or panic of calamine) is ``corrupt`` with "请重新保存后再报送", at whichever step it is
+met, never an internal error: that is kept for what is truly unexpected (a bug of ours,
+MemoryError), which collect does not record and reads again next time.
+
 Macros are never run (no reader here runs them); ``has_macros`` only records them.
 
 Limits, known and accepted: the far-cell guard reads cell references written the way
@@ -41,7 +47,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +64,23 @@ SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 RATIO_FLOOR = 4 * 2**20
 #: A zip with more entries than this is not a workbook a district fills in by hand.
 MAX_ZIP_ENTRIES = 10_000
+#: What zipfile raises on a damaged archive or member (for any reader of zips: catch these
+#: as "damaged"): a bad CRC or header (BadZipFile),
+#: a broken deflate stream (zlib.error), a member cut short (EOFError), a short header
+#: (struct.error), a compression method no office suite writes (NotImplementedError), an
+#: offset outside the file (ValueError), a failed read (OSError, also bz2/lzma's).
+ZIP_DAMAGE: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    struct.error,
+    NotImplementedError,
+    ValueError,
+    OSError,
+)
+#: What a damaged file's district should do (the end of every ``corrupt`` message).
+_RESAVE = "请重新保存后再报送"
 #: Sheet XML is scanned in chunks of this size (memory stays flat on big sheets).
 _CHUNK = 4 * 2**20
 
@@ -200,8 +225,10 @@ def _check_ole(data: bytes, path: Where, *, max_cells: int) -> tuple[str, bool]:
 
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
+    except MemoryError:
+        raise
     except Exception as exc:  # olefile raises plain OSError/struct errors on bad input
-        raise _reject("corrupt", path, f"已损坏，无法打开（{type(exc).__name__}）") from exc
+        raise _damaged(path, "无法打开", exc) from exc
     try:
         streams = {"/".join(s).lower() for s in ole.listdir(streams=True, storages=True)}
         if "encryptedpackage" in streams:
@@ -216,10 +243,10 @@ def _check_ole(data: bytes, path: Where, *, max_cells: int) -> tuple[str, bool]:
         stream = "Workbook" if "workbook" in streams else "Book"
         with ole.openstream(stream) as fh:
             book = fh.read()
-    except FileRejected:
+    except (FileRejected, MemoryError):
         raise
     except Exception as exc:
-        raise _reject("corrupt", path, f"已损坏，无法打开（{type(exc).__name__}）") from exc
+        raise _damaged(path, "无法打开", exc) from exc
     finally:
         ole.close()
     if _biff_has_filepass(book):
@@ -314,12 +341,8 @@ def _check_zip(
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise _reject(
-            "corrupt",
-            path,
-            "已损坏（压缩包不完整，可能是下载或传输中断），请重新保存后再报送",
-        ) from exc
+    except ZIP_DAMAGE as exc:
+        raise _damaged(path, "压缩包不完整，可能是下载或传输中断", exc) from exc
     if len(infos) > MAX_ZIP_ENTRIES:
         raise _reject("zip-bomb", path, f"内含{len(infos)}个部件，数量异常，疑似恶意文件，拒绝读取")
     total = sum(i.file_size for i in infos)
@@ -339,13 +362,73 @@ def _check_zip(
             f"超过{max_ratio}倍），疑似压缩炸弹，拒绝读取",
         )
 
-    names = {i.filename for i in infos}
+    try:
+        kind, has_macros = _zip_kind(zf, path, {i.filename for i in infos})
+        _verify_members(zf, kind)
+    except ZIP_DAMAGE as exc:
+        raise _damaged(path, "压缩包内容校验失败", exc) from exc
+    return zf, kind, has_macros
+
+
+def _verify_members(zf: zipfile.ZipFile, kind: str) -> None:
+    """Read each member that holds what gongjian reads to its end, so that zipfile checks
+    its CRC (``ZIP_DAMAGE`` when one is damaged). calamine stops reading a part where
+    its XML ends and then never notices damage there: a bad CRC in the shared strings or
+    the workbook part could pass, the text garbled, depending on which byte was hit.
+
+    Not read here: what is read whole later anyway, which checks it as well (an xlsx's
+    worksheets: ``_scan_xlsx``; its relationships and content types: ``_zip_kind``,
+    ``_worksheet_parts``; an ods's content.xml: ``_check_ods_extent``), and parts that
+    hold nothing gongjian reads (properties, theme, pictures, printer settings), whose
+    damage changes no figure. The sizes were checked before (``_check_zip``).
+    """
+    read_whole = _READ_WHOLE.get(kind, frozenset())
+    for info in zf.infolist():
+        name = info.filename
+        if info.is_dir() or name.startswith(_NOT_READ) or name in read_whole:
+            continue
+        if kind in ("xlsx", "xlsm") and _is_worksheet_part(name):
+            continue
+        with zf.open(info) as fh:
+            while fh.read(_CHUNK):
+                pass
+
+
+#: Parts of a workbook zip that hold nothing gongjian reads.
+_NOT_READ = (
+    "docProps/",
+    "xl/theme/",
+    "xl/media/",
+    "xl/printerSettings/",
+    "xl/drawings/",
+    "xl/embeddings/",
+    "customXml/",
+    "Thumbnails/",
+    "Pictures/",
+    "Configurations2/",
+)
+#: Per kind, the parts read whole elsewhere (so CRC-checked there), worksheets aside.
+_READ_WHOLE = {
+    "xlsx": frozenset({"[Content_Types].xml", "xl/_rels/workbook.xml.rels"}),
+    "xlsm": frozenset({"xl/_rels/workbook.xml.rels"}),
+    "ods": frozenset({"mimetype", "content.xml"}),
+}
+
+
+def _is_worksheet_part(name: str) -> bool:
+    """A part under xl/worksheets/ that ``_worksheet_parts`` lists (and ``_scan_xlsx`` reads)."""
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+def _zip_kind(zf: zipfile.ZipFile, path: Where, names: set[str]) -> tuple[str, bool]:
+    """(kind, has_macros) of a workbook zip from the parts it holds; FileRejected for
+    anything else (a Word document renamed .xlsx, an encrypted ods, a plain zip)."""
     if "xl/workbook.xml" in names:
         has_macros = "xl/vbaProject.bin" in names
         kind = "xlsm" if has_macros or _content_types_macro(zf, names) else "xlsx"
-        return zf, kind, has_macros
+        return kind, has_macros
     if "xl/workbook.bin" in names:
-        return zf, "xlsb", "xl/vbaProject.bin" in names
+        return "xlsb", "xl/vbaProject.bin" in names
     if "content.xml" in names:
         mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
         if b"opendocument.spreadsheet" in mimetype:
@@ -353,7 +436,7 @@ def _check_zip(
                 "META-INF/manifest.xml"
             ):
                 raise _reject("encrypted", path, _ENCRYPTED)
-            return zf, "ods", any(n.startswith("Basic/") for n in names)
+            return "ods", any(n.startswith("Basic/") for n in names)
         if b"opendocument.text" in mimetype:
             raise _reject(
                 "not-spreadsheet", path, "不是电子表格（内容是文字文档），请报送Excel表格"
@@ -667,8 +750,8 @@ def read_workbook_data(
     elif zf is not None and kind == "ods":
         try:
             _check_ods_extent(zf, where, max_cells)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise _reject("corrupt", where, "已损坏（压缩包内容有误），请重新保存后再报送") from exc
+        except ZIP_DAMAGE as exc:
+            raise _damaged(where, "压缩包内容有误", exc) from exc
 
     sheets = _read_sheets(data, where, max_cells=max_cells, scans=scans)
     return RawWorkbook(
@@ -702,13 +785,12 @@ def _worksheet_parts(zf: zipfile.ZipFile) -> list[str]:
 
 def _scan_xlsx(zf: zipfile.ZipFile, path: Where, *, max_cells: int) -> dict[str, _SheetScan]:
     """Scan each worksheet part; refuse far-flung cells; map results to sheet names."""
-    parts = _worksheet_parts(zf)
     by_part: dict[str, _SheetScan] = {}
     try:
-        for part in parts:
+        for part in _worksheet_parts(zf):
             by_part[part] = _scan_sheet_xml(zf, part)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise _reject("corrupt", path, "已损坏（压缩包内容校验失败），请重新保存后再报送") from exc
+    except ZIP_DAMAGE as exc:
+        raise _damaged(path, "压缩包内容校验失败", exc) from exc
     names: dict[str, str] | None = None
     for part, scan in by_part.items():
         if scan.far_extent and scan.far_extent[0] * scan.far_extent[1] > max_cells:
@@ -736,8 +818,10 @@ def _read_sheets(
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError as exc:
         raise _reject("encrypted", path, _ENCRYPTED) from exc
-    except Exception as exc:
-        raise _reject("corrupt", path, f"已损坏，无法读取（{_tech(exc)}）") from exc
+    except BaseException as exc:
+        if not _unreadable(exc):
+            raise
+        raise _damaged(path, "无法读取", exc) from exc
 
     sheets: list[RawSheet] = []
     try:
@@ -768,8 +852,10 @@ def _read_sheets(
         raise
     except pc.PasswordError as exc:
         raise _reject("encrypted", path, _ENCRYPTED) from exc
-    except Exception as exc:
-        raise _reject("corrupt", path, f"已损坏，无法读取（{_tech(exc)}）") from exc
+    except BaseException as exc:
+        if not _unreadable(exc):
+            raise
+        raise _damaged(path, "无法读取", exc) from exc
     finally:
         wb.close()
     return sheets
@@ -782,6 +868,24 @@ def _merged_ranges(sheet: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         return [((int(a), int(b)), (int(c), int(d))) for (a, b), (c, d) in ranges]
     except Exception:  # a format or version without them: parsing just fills nothing
         return []
+
+
+def _unreadable(exc: BaseException) -> bool:
+    """Whether ``exc``, raised by calamine, means it cannot read this file: any error
+    (CalamineError and its kinds, OSError for a damaged zip stream, …) or a panic of its
+    Rust code on malformed input (pyo3's PanicException, a BaseException). Not
+    MemoryError, nor Ctrl-C or exit: those are not the file's doing."""
+    if isinstance(exc, MemoryError):
+        return False
+    if isinstance(exc, Exception):
+        return True
+    return type(exc).__name__ == "PanicException"
+
+
+def _damaged(path: Where, what: str, exc: BaseException) -> FileRejected:
+    """A ``corrupt`` rejection: ``文件“x”已损坏（what），请重新保存后再报送（技术信息：…）``:
+    what the district should do, then the detail for whoever looks into the file."""
+    return _reject("corrupt", path, f"已损坏（{what}），{_RESAVE}（{_tech(exc)}）")
 
 
 def _tech(exc: BaseException) -> str:
