@@ -26,7 +26,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-DEBIAN_PACKAGES = ["libreoffice-calc-nogui", "chromium", "poppler-utils", "fonts-noto-cjk"]
+# Calc and Writer: templates and feedback round trips, and the Word 通报 to PDF
+DEBIAN_PACKAGES = [
+    "libreoffice-calc-nogui",
+    "libreoffice-writer-nogui",
+    "chromium",
+    "poppler-utils",
+    "fonts-noto-cjk",
+]
 
 
 def _bin(name: str) -> Path:
@@ -49,16 +56,35 @@ def ensure_venv(extras: str = "") -> None:
     )
 
 
+def _missing_debian_packages() -> list[str]:
+    """The DEBIAN_PACKAGES dpkg does not list as installed (soffice alone does not say
+    whether Writer is there)."""
+    missing = []
+    for package in DEBIAN_PACKAGES:
+        status = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True
+        )
+        if "install ok installed" not in status.stdout:
+            missing.append(package)
+    return missing
+
+
 def ensure_system_tools() -> None:
-    """On Debian as root, install LibreOffice and Chromium when missing (best effort)."""
-    if shutil.which("soffice") and shutil.which("chromium"):
+    """On Debian as root, install LibreOffice (Calc, Writer) and Chromium when missing
+    (best effort)."""
+    if os.name == "nt" or not shutil.which("apt-get") or not shutil.which("dpkg-query"):
+        if not (shutil.which("soffice") and shutil.which("chromium")):
+            print("未安装 LibreOffice/Chromium：相关测试将跳过。", flush=True)
         return
-    if os.name == "nt" or not shutil.which("apt-get") or os.geteuid() != 0:
-        print("未安装 LibreOffice/Chromium：相关测试将跳过。", flush=True)
+    missing = _missing_debian_packages()
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        print(f"缺少 {' '.join(missing)}：相关测试将跳过。", flush=True)
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *DEBIAN_PACKAGES], check=False, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=False, env=env)
 
 
 def demo() -> int:
