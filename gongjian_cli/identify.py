@@ -273,7 +273,9 @@ def identify(
     the column set (the header has the other table's own columns and none of its own).
     """
     year = targets.year
-    stem = Path(file_name).stem
+    # a member of a zip or an e-mail is named with its container (``枞阳县6月.zip/附件2.xlsx``):
+    # the container's name and folders are part of the file name
+    stem = " ".join(Path(part).stem for part in file_name.split("/"))
     title = block.title_text if block is not None else ""
     district, month, table = _Part(), _Part(), _Part()
 

@@ -75,6 +75,24 @@ def test_gbk_member_names_are_decoded_and_each_member_is_a_file(inbox, ledger, t
     assert not list(inbox.rglob("*.xlsx"))  # nothing unpacked onto the disk
 
 
+def test_a_member_is_identified_by_its_zip_and_folder_names(inbox, ledger, targets):
+    """Windows zips of a district's folder: the member says only which table it is; the
+    district and month are in the zip's or the folder's name."""
+    put(
+        inbox / "枞阳县6月报表.zip",
+        zip_bytes(
+            {"枞阳县/附件2-谋划.xlsx": xlsx(Table.PLANNED), "附件3-在建.xlsx": xlsx()}, gbk=True
+        ),
+        datetime(2020, 6, 23, 16, 40),
+    )
+    got = items_by_name(run(inbox, ledger, targets))
+    planned = got["枞阳县6月报表.zip/枞阳县/附件2-谋划.xlsx"]
+    built = got["枞阳县6月报表.zip/附件3-在建.xlsx"]
+    for item, table in ((planned, Table.PLANNED), (built, Table.CONSTRUCTION)):
+        assert item.outcome is Outcome.ACCEPTED, item.reason
+        assert (item.district, item.month, item.table) == ("枞阳县", "2020-06", table)
+
+
 def test_utf8_flagged_names_folders_and_a_zip_in_a_zip(inbox, ledger, targets):
     inner = zip_bytes({"郊区-2020年5月-附件3.xlsx": xlsx()})
     outer = zip_bytes({"汇总/内层.zip": inner, "铜官区-2020年5月-附件3.xlsx": xlsx()})
