@@ -32,7 +32,9 @@ command line.
 # No "from __future__ import annotations": samples/demo.py loads this file without registering
 # it in sys.modules, and dataclasses need real (not string) annotations then.
 import argparse
+import base64
 import fnmatch
+import io
 import json
 import os
 import re
@@ -41,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -125,17 +128,18 @@ PLANNED_PROJECTS: dict[str, list[Plan]] = {
         Plan("年产5万吨生物降解材料项目", 38000, "建设PBAT生物降解材料生产线", "已完成备案", "完成环评、能评", "安徽绿盈生物材料有限公司", "查文斌", "枞阳经济开发区管委会"),
         Plan("农产品精深加工项目", 15000, "建设粮油精深加工及冷链物流设施", "已完成选址", "开工建设", "枞阳县丰禾农业科技有限公司", "王志", "枞阳县经信局"),
         Plan("铸造产业园技改提升项目", 12000, "对园区铸造企业进行集中技改升级", "正在编制可研", "完成可研及备案", "枞阳县铸造产业园管理有限公司", "江涛", "枞阳县经信局"),
-        # May only: rule breaches (below-1yi, unreadable-amount, other-district)
-        Plan("矿山机械再制造项目", 8000, "建设矿山机械再制造生产线", "前期洽谈", "签订投资协议", "枞阳县恒通机械有限公司", "陈兵", "枞阳县经信局", versions=("05",)),
-        Plan("精细化工中间体项目", "待定", "建设医药、农药中间体生产装置", "项目洽谈中", "完成项目选址", "安徽枞化科技有限公司", "刘晓东", "枞阳经济开发区管委会", versions=("05",)),
-        Plan("铜矿尾矿综合利用项目", 25000, "利用铜矿尾矿生产建筑用砂石骨料", "已完成选址", "完成备案", "枞阳县金砂新材料有限公司", "汪海", "枞阳县经信局", versions=("05",), region="铜官区"),
+        # from May: rule breaches (below-1yi, unreadable-amount, other-district), not
+        # corrected in June's zip
+        Plan("矿山机械再制造项目", 8000, "建设矿山机械再制造生产线", "前期洽谈", "签订投资协议", "枞阳县恒通机械有限公司", "陈兵", "枞阳县经信局", versions=("05", "06")),
+        Plan("精细化工中间体项目", "待定", "建设医药、农药中间体生产装置", "项目洽谈中", "完成项目选址", "安徽枞化科技有限公司", "刘晓东", "枞阳经济开发区管委会", versions=("05", "06")),
+        Plan("铜矿尾矿综合利用项目", 25000, "利用铜矿尾矿生产建筑用砂石骨料", "已完成选址", "完成备案", "枞阳县金砂新材料有限公司", "汪海", "枞阳县经信局", versions=("05", "06"), region="铜官区"),
     ],
-    "郊区": [  # April only: 郊区 sends no 附件2 in May (carried)
-        Plan("电子级硫酸扩产项目", 120000, "新建电子级硫酸生产装置，年产电子级硫酸10万吨", "已完成备案", "完成环评、安评审批", "铜陵瑞达化工有限公司", "张卫国", "郊区经信局", versions=("04",)),
-        Plan("磷石膏综合利用项目", 60000, "年综合利用磷石膏100万吨，生产石膏建材", "已签订投资协议", "完成备案，开工建设", "铜陵瑞和环保建材有限公司", "赵敏", "郊区经信局", versions=("04",)),
-        Plan("高端装备铸件项目", 25000, "建设大型装备铸件生产线，年产铸件3万吨", "完成可研", "完成土地摘牌", "铜陵大通精工铸造有限公司", "孙建", "郊区招商局", versions=("04",)),
-        Plan("硫铁矿制酸余热发电项目", 18000, "利用制酸余热建设发电机组", "已完成选址", "完成能评", "铜陵金泰化工有限公司", "杨林", "郊区经信局", versions=("04",)),
-        Plan("新型节能门窗生产项目", 11000, "建设断桥铝合金节能门窗生产线", "洽谈中", "签订投资协议", "铜陵安居节能科技有限公司", "许强", "郊区招商局", versions=("04",)),
+    "郊区": [  # April, then June (a system export): 郊区 sends no 附件2 in May (carried)
+        Plan("电子级硫酸扩产项目", 120000, "新建电子级硫酸生产装置，年产电子级硫酸10万吨", "已完成备案", "完成环评、安评审批", "铜陵瑞达化工有限公司", "张卫国", "郊区经信局", versions=("04", "06")),
+        Plan("磷石膏综合利用项目", 60000, "年综合利用磷石膏100万吨，生产石膏建材", "已签订投资协议", "完成备案，开工建设", "铜陵瑞和环保建材有限公司", "赵敏", "郊区经信局", versions=("04", "06")),
+        Plan("高端装备铸件项目", 25000, "建设大型装备铸件生产线，年产铸件3万吨", "完成可研", "完成土地摘牌", "铜陵大通精工铸造有限公司", "孙建", "郊区招商局", versions=("04", "06")),
+        Plan("硫铁矿制酸余热发电项目", 18000, "利用制酸余热建设发电机组", "已完成选址", "完成能评", "铜陵金泰化工有限公司", "杨林", "郊区经信局", versions=("04", "06")),
+        Plan("新型节能门窗生产项目", 11000, "建设断桥铝合金节能门窗生产线", "洽谈中", "签订投资协议", "铜陵安居节能科技有限公司", "许强", "郊区招商局", versions=("04", "06")),
     ],
     "义安区": [
         Plan("铜基电子材料产业园项目", 200000, "建设电子级铜线、铜粉、铜靶材等电子材料生产基地", "已完成规划设计", "完成土地摘牌，一期开工", "铜陵市义安区城市建设投资有限公司", "朱明", "义安区经信局"),
@@ -150,7 +154,10 @@ PLANNED_PROJECTS: dict[str, list[Plan]] = {
         # planned in March, left out of April's 附件2 (planned-dropped), in 附件3 from May
         Plan("新能源电池壳体项目", 25000, "年产动力电池铝壳3000万只", "已签订投资协议", "上半年开工建设", "铜陵义安新能源科技有限公司", "孙涛", "义安区招商局", versions=("03",)),
     ],
-    "铜官区": [],  # never sends 附件2 in 2020: missing (未报)
+    "铜官区": [  # first 附件2 in June, by e-mail; 铜矿尾矿综合利用项目 is also in 枞阳县's
+        Plan("铜矿尾矿综合利用项目", 25000, "利用铜矿尾矿生产建筑用砂石骨料", "已完成选址", "完成备案", "枞阳县金砂新材料有限公司", "汪海", "铜官区经信局", versions=("06",)),
+        Plan("智能矿山装备研发制造项目", 36000, "建设智能凿岩台车、井下无人驾驶矿卡生产线", "已完成项目备案", "完成土地摘牌，开工建设", "铜陵铜官智能装备有限公司", "柯军", "铜官区经信局", versions=("06",)),
+    ],
 }
 
 CONSTRUCTION_PROJECTS: dict[str, list[Build]] = {
@@ -191,26 +198,29 @@ CONSTRUCTION_PROJECTS: dict[str, list[Build]] = {
     ],
     "枞阳县": [
         Build("水泥窑协同处置固废项目", "安徽枞阳海螺环保科技有限公司", "利用水泥窑协同处置工业固废及生活垃圾，年处置30万吨", 45000,
-              {"03": V(8000, "续建", "是"), "04": V(12000, "续建", "是"), "05": V(16000, "续建", "是")}),
+              {"03": V(8000, "续建", "是"), "04": V(12000, "续建", "是"), "05": V(16000, "续建", "是"),
+               "06": V(20000, "续建", "是")}),
         Build("年产10万吨特种钢管项目", "安徽恒升特种钢管有限公司", "建设特种无缝钢管生产线，年产10万吨", 98000,
               {"03": V(5000, "2020年3月开工", "是"), "04": V(15000, "2020年3月开工", "是"),
-               "05": V(21000, "2020年3月开工", "是", "二期环评审批进行中")}),
+               "05": V(21000, "2020年3月开工", "是", "二期环评审批进行中"),
+               "06": V(26000, "2020年3月开工", "是", "二期环评审批进行中")}),
         Build("精细化工园区公共管廊项目", "枞阳县化工园区投资开发有限公司", "建设园区公共管廊12公里及配套设施", 32000,
-              {"03": V(3000, "续建", "是"), "04": V(5000, "续建", "是"), "05": V(8000, "续建", "已入库")}),
+              {"03": V(3000, "续建", "是"), "04": V(5000, "续建", "是"), "05": V(8000, "续建", "已入库"), "06": V(10500, "续建", "已入库")}),
         Build("高性能玻纤复合材料项目", "安徽鑫瑞复合材料有限公司", "年产高性能玻纤复合材料5万吨", 56000,
-              {"04": V(6000, "新开工", "Y"), "05": V(9500, "新开工", "Y")}),
+              {"04": V(6000, "新开工", "Y"), "05": V(9500, "新开工", "Y"), "06": V(12500, "新开工", "Y")}),
         Build("农机装备制造项目", "枞阳县华丰农机制造有限公司", "建设收割机、插秧机整机生产线", 18000,
               {"03": V(0, "计划6月开工", "否", "用地指标未落实"), "04": V(0, "计划6月开工", "否", "用地指标未落实"),
-               "05": V(0, "拟6月开工", "否", "用地指标未落实")}),
+               "05": V(0, "拟6月开工", "否", "用地指标未落实"),
+               "06": V(800, "2020年6月开工", "否", "用地指标未落实")}),
         Build("光伏组件边框项目", "枞阳县晶宇新能源科技有限公司", "年产光伏组件铝边框1000万套", 12000,
-              {"04": V(1500, "新开工", "是"), "05": V(3200, "新开工（已竣工）", "是")}),
+              {"04": V(1500, "新开工", "是"), "05": V(3200, "新开工（已竣工）", "是"), "06": V(3200, "新开工（已竣工）", "是")}),
         Build("园区污水处理厂提标改造项目", "枞阳县水务投资有限公司", "园区污水处理厂提标至一级A", 3000,
-              {"03": V(500, "续建", "是"), "04": V(800, "续建", "是"), "05": V(1500, "续建，预计10月竣工", "是")}),
+              {"03": V(500, "续建", "是"), "04": V(800, "续建", "是"), "05": V(1500, "续建，预计10月竣工", "是"), "06": V(2000, "续建，预计10月竣工", "是")}),
         Build("新型墙材生产线技改项目", "枞阳县新材墙体材料有限公司", "蒸压加气混凝土砌块生产线技改", 8000,
-              {"03": V(1200, "续建", "未入库"), "04": V(2000, "续建", "未入库"), "05": V(3500, "续建", "N")}),
-        # May: 是否入库 = 是 with 总投资 800 → registered-below-10m
+              {"03": V(1200, "续建", "未入库"), "04": V(2000, "续建", "未入库"), "05": V(3500, "续建", "N"), "06": V(4300, "续建", "N")}),
+        # May and June: 是否入库 = 是 with 总投资 800 → registered-below-10m
         Build("包装材料生产线项目", "枞阳县宏达包装有限公司", "新建瓦楞纸箱生产线1条", 800,
-              {"05": V(300, "新开工", "是")}),
+              {"05": V(300, "新开工", "是"), "06": V(450, "新开工", "是")}),
     ],
     "郊区": [
         Build("年产40万吨硫酸技改项目", "铜陵瑞达化工有限公司", "硫酸装置节能降耗技术改造，年产硫酸40万吨", 60000,
@@ -262,17 +272,18 @@ CONSTRUCTION_PROJECTS: dict[str, list[Build]] = {
     ],
     "铜官区": [
         Build("铜冶炼智能工厂改造项目", "铜陵有色金属集团铜冠冶化分公司", "冶炼系统智能化、数字化改造", 68000,
-              {"04": V(9000, "续建", "是"), "05": V(13500, "续建", "是")}),
+              {"04": V(9000, "续建", "是"), "05": V(13500, "续建", "是"), "06": V(18000, "续建", "是")}),
         Build("高端液压件生产项目", "铜陵天马液压科技有限公司", "年产高端液压油缸、阀组10万套", 26000,
-              {"04": V(3000, "新开工", "是"), "05": V(6000, "新开工", "是")}),
+              {"04": V(3000, "新开工", "是"), "05": V(6000, "新开工", "是"), "06": V(9000, "新开工", "是")}),
         Build("电子元器件产业园项目", "铜陵铜官电子产业园发展有限公司", "建设电子元器件标准化厂房及配套设施", 50000,
-              {"04": V(6000, "续建", "是"), "05": V(9000, "续建", "是")}),
+              {"04": V(6000, "续建", "是"), "05": V(9000, "续建", "是"), "06": V(12500, "续建", "是")}),
         Build("重型矿山装备再制造项目", "铜陵铜官重工机械有限公司", "建设矿山装备再制造生产线", 15000,
-              {"04": V(2000, "2020年4月开工", "N", "入库资料准备中"), "05": V(4000, "2020年4月开工", "N", "入库资料准备中")}),
+              {"04": V(2000, "2020年4月开工", "N", "入库资料准备中"), "05": V(4000, "2020年4月开工", "N", "入库资料准备中"),
+               "06": V(6000, "2020年4月开工", "N", "入库资料准备中")}),
         Build("节能环保装备项目", "铜陵绿能环保装备有限公司", "年产除尘、脱硫环保装备500台套", 9000,
-              {"04": V(2500, "续建", "是"), "05": V(3000, "已竣工", "是")}),  # bare 已竣工: start-unclassified
+              {"04": V(2500, "续建", "是"), "05": V(3000, "已竣工", "是"), "06": V(3000, "已竣工", "是")}),  # bare 已竣工: start-unclassified
         Build("光电线缆生产线项目", "铜陵铜官光电线缆有限公司", "建设光电复合缆生产线", 12000,
-              {"05": V(1500, "新开工", "")}),  # 是否入库 blank → registered-blank
+              {"05": V(1500, "新开工", ""), "06": V(2600, "新开工", "是")}),  # May: 是否入库 blank → registered-blank
         # the same project pasted twice → duplicate-name on this repeat
         Build("高端液压件生产项目", "铜陵天马液压科技有限公司", "年产高端液压油缸、阀组10万套", 26000,
               {"05": V(6000, "新开工", "是")}),
@@ -388,9 +399,9 @@ class Sheet:
 class SampleFile:
     """One file of the inbox and what it is meant to exercise."""
 
-    path: str  # relative to the inbox
-    kind: str  # template | prefilled | typed | xls | corrupt | lock | text
-    received: str  # local time, ISO
+    path: str  # relative to the inbox; a member's: its container's path / its name there
+    kind: str  # template | prefilled | typed | xls | corrupt | lock | text | export | zip | eml
+    received: str  # China time, ISO: the mtime; a member's: when collect counts it received
     exercises: tuple[str, ...]
     sheets: tuple[Sheet, ...] = ()
     district: str | None = None
@@ -404,6 +415,11 @@ class SampleFile:
     # samples/name-pairs.csv; and without it when that differs (None: the same)
     expect_year: tuple[str, ...] = ()
     expect_year_unpaired: tuple[str, ...] | None = None
+    # a file held in a zip or an e-mail: the container's path (the member is typed, never
+    # on the disk by itself); an e-mail and its attachments: From and Date as written
+    container: str | None = None
+    sender: str | None = None
+    date: str | None = None
 
     @property
     def resaved(self) -> bool:
@@ -412,6 +428,11 @@ class SampleFile:
 
 
 A03, A04, A05, A06 = "2020-03", "2020-04", "2020-05", "2020-06"
+ZIP06 = f"{A06}/枞阳县6月报表.zip"
+EML06_LATE_SAVED = f"{A06}/铜官区6月在建项目表.eml"
+EML06 = f"{A06}/铜官区6月谋划项目表.eml"
+SENDER_NAME, SENDER_ADDRESS = "铜官区经信局 王芳", "tgq_wangfang@163.com"
+SENDER = f"{SENDER_NAME} <{SENDER_ADDRESS}>"  # as the ledger records it
 MONTHS = (A03, A04, A05, A06)
 FN, SN, TR, TM, CR, CC = "file name", "sheet name", "title row", "template metadata", "所属区域 column", "column set"  # fmt: skip
 
@@ -697,6 +718,72 @@ FILES: tuple[SampleFile, ...] = (
         (Sheet(CONSTRUCTION, "郊区", "06", "附件3", Layout(HALFWIDTH_CONSTRUCTION)),),
         "郊区", A06, {"district": FN, "month": FN, "table": FN},
     ),
+    # containers and exports: what collect reads besides loose workbooks
+    SampleFile(
+        ZIP06, "zip", "2020-06-23T16:40:00",
+        ("zip made by Windows (GBK member names, UTF-8 flag off) with a folder inside",
+         "each member a file of its own: 枞阳县6月报表.zip/枞阳县/附件2-谋划.xlsx",
+         "received = the zip's mtime"),
+        district="枞阳县", month=A06,
+    ),
+    SampleFile(
+        f"{ZIP06}/枞阳县/附件2-谋划.xlsx", "typed", "2020-06-23T16:40:00",
+        ("member of a zip", "district, month and table from the zip's and the member's names",
+         "May's breaches sent again uncorrected: below-1yi, unreadable-amount (待定), "
+         "other-district", "duplicate-across-districts (铜矿尾矿综合利用项目, with 铜官区)"),
+        (Sheet(PLANNED, "枞阳县", "06", "Sheet1",
+               Layout(NOTICE_PLANNED, pre_title="附件2", title=TITLE[PLANNED])),),
+        "枞阳县", A06, {"district": FN, "month": FN, "table": FN},
+        expect=("below-1yi", "unreadable-amount", "other-district", "duplicate-across-districts"),
+        container=ZIP06,
+    ),
+    SampleFile(
+        f"{ZIP06}/枞阳县/附件3-在建.xlsx", "typed", "2020-06-23T16:40:00",
+        ("member of a zip", "district, month and table from the zip's and the member's names",
+         "registered-below-10m (包装材料生产线项目 again)", "农机装备制造项目 拟6月开工 → 2020年6月开工"),
+        (Sheet(CONSTRUCTION, "枞阳县", "06", "Sheet1",
+               Layout(NOTICE_CONSTRUCTION, pre_title="附件3", title=TITLE[CONSTRUCTION])),),
+        "枞阳县", A06, {"district": FN, "month": FN, "table": FN},
+        expect=("registered-below-10m",), container=ZIP06,
+    ),
+    SampleFile(
+        EML06_LATE_SAVED, "eml", "2020-06-27T08:50:00",
+        ("e-mail (.eml) sent on the 24th (Date 09:35 UTC = 17:35 China time), saved into the "
+         "inbox on the 27th: on time by its Date, not its mtime",
+         "attachment name in RFC 2231 (filename*=GBK''…)", "From with a GBK display name (RFC 2047)"),
+        district="铜官区", month=A06, sender=SENDER, date="Wed, 24 Jun 2020 09:35:12 +0000",
+    ),
+    SampleFile(
+        f"{EML06_LATE_SAVED}/铜官区附件3_2020年6月.xlsx", "typed", "2020-06-24T17:35:12",
+        ("attachment of an e-mail", "received = the message's Date in China time: on time",
+         "start-unclassified (bare 已竣工 again)", "光电线缆生产线项目 是否入库 blank → 是"),
+        (Sheet(CONSTRUCTION, "铜官区", "06", "Sheet1",
+               Layout(NOTICE_CONSTRUCTION, title=TITLE[CONSTRUCTION])),),
+        "铜官区", A06, {"district": FN, "month": FN, "table": FN},
+        expect=("start-unclassified",), container=EML06_LATE_SAVED, sender=SENDER,
+    ),
+    SampleFile(
+        EML06, "eml", "2020-06-22T10:20:00",
+        ("e-mail (.eml) saved minutes after it was sent",
+         "attachment name in RFC 2047 inside the quoted filename (as Foxmail writes it)"),
+        district="铜官区", month=A06, sender=SENDER, date="Mon, 22 Jun 2020 10:12:40 +0800",
+    ),
+    SampleFile(
+        f"{EML06}/铜官区附件2_2020年6月.xlsx", "typed", "2020-06-22T10:12:40",
+        ("attachment of an e-mail", "铜官区's first 附件2 of the year",
+         "duplicate-across-districts (铜矿尾矿综合利用项目, with 枞阳县)"),
+        (Sheet(PLANNED, "铜官区", "06", "Sheet1", Layout(NOTICE_PLANNED, title=TITLE[PLANNED])),),
+        "铜官区", A06, {"district": FN, "month": FN, "table": FN},
+        expect=("duplicate-across-districts",), container=EML06, sender=SENDER,
+    ),
+    SampleFile(
+        f"{A06}/郊区附件2_202006.xls", "export", "2020-06-24T09:00:00",
+        ("system export: an HTML table named .xls (gb2312 meta, GBK bytes), as an old report "
+         "system writes it", "title row as a merged cell (colspan)",
+         "the same five projects as April (carried in May): no figure changes"),
+        (Sheet(PLANNED, "郊区", "06", "谋划项目表", Layout(HALFWIDTH_PLANNED, title=TITLE[PLANNED])),),
+        "郊区", A06, {"district": FN, "month": FN, "table": FN},
+    ),
 )  # fmt: skip
 
 # =============================================================================== rows
@@ -912,6 +999,193 @@ def write_text(path: Path, spec: SampleFile) -> None:
         "联系人：义安区经信局 技装科\r\n"
     )
     path.write_bytes(text.encode("gbk"))
+
+
+def members(container: SampleFile) -> list[SampleFile]:
+    """The files a zip or an e-mail holds, in the order they are written."""
+    return [s for s in FILES if s.container == container.path]
+
+
+def member_name(spec: SampleFile) -> str:
+    """A member's name inside its container (``枞阳县/附件2-谋划.xlsx``)."""
+    assert spec.container
+    return spec.path[len(spec.container) + 1 :]
+
+
+def typed_bytes(spec: SampleFile) -> bytes:
+    """The bytes of a typed workbook (as write_typed writes it to a file)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "member.xlsx"
+        write_typed(path, spec)
+        return path.read_bytes()
+
+
+class _GbkZipInfo(zipfile.ZipInfo):
+    """A member whose name is written in GBK without the UTF-8 flag (bit 11), as
+    Windows' "send to compressed folder" and WPS write Chinese names."""
+
+    __slots__ = ()
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+        return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+
+def write_zip(path: Path, spec: SampleFile) -> None:
+    """A zip of typed members, GBK names, fixed timestamps (byte-reproducible)."""
+    when = datetime.fromisoformat(spec.received) - timedelta(minutes=10)
+    stamp = (when.year, when.month, when.day, when.hour, when.minute, 0)
+    with zipfile.ZipFile(path, "w") as zf:
+        folders: list[str] = []
+        for member in members(spec):
+            name = member_name(member)
+            folder = name.rsplit("/", 1)[0] + "/" if "/" in name else None
+            if folder and folder not in folders:  # Windows lists the folder first
+                folders.append(folder)
+                info = _GbkZipInfo(folder, stamp)
+                info.external_attr = 0x10  # MS-DOS directory
+                zf.writestr(info, b"")
+            info = _GbkZipInfo(name, stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0  # MS-DOS, as Windows writes it
+            info.external_attr = 0x20  # archive bit
+            zf.writestr(info, typed_bytes(member))
+
+
+def _words(text: str) -> str:
+    """RFC 2047 encoded word, GBK, base64 (as Foxmail and Outlook write Chinese)."""
+    return f"=?GBK?B?{base64.b64encode(text.encode('gbk')).decode('ascii')}?="
+
+
+def write_eml(path: Path, spec: SampleFile) -> None:
+    """An e-mail as a mail program saves it (.eml): a GBK text part and the workbooks
+    attached; fixed boundary and Message-ID (byte-reproducible). The first attachment
+    name of a message whose Date is in UTC is written in RFC 2231 form, the others in
+    RFC 2047 form inside the quoted filename."""
+    assert spec.date and spec.month
+    parts = members(spec)
+    boundary = f"----=_NextPart_GJ_{spec.received[:10].replace('-', '')}_{len(parts)}"
+    month = int(spec.month[5:])
+    tables = "、".join("附件2" if m.sheets[0].table == PLANNED else "附件3" for m in parts)
+    subject = f"铜官区{month}月工业项目报表（{tables}）"
+    body = f"投资科：\r\n    附件是铜官区{month}月{tables}，请查收。\r\n铜官区经信局 王芳\r\n"
+    head = [
+        f"From: {_words(SENDER_NAME)} <{SENDER_ADDRESS}>",
+        f"To: {_words('市经信局投资科')} <tlsjxj_tzk@163.com>",
+        f"Subject: {_words(subject)}",
+        f"Date: {spec.date}",
+        f"Message-ID: <{spec.received[:10].replace('-', '')}{len(parts)}.gj-sample@163.com>",
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/mixed; boundary="{boundary}"',
+        "",
+        "This is a multi-part message in MIME format.",
+        "",
+        f"--{boundary}",
+        "Content-Type: text/plain; charset=GBK",
+        "Content-Transfer-Encoding: base64",
+        "",
+        *_b64_lines(body.encode("gbk")),
+    ]
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    for member in parts:
+        name = member_name(member)
+        if spec.date.endswith("+0000"):
+            quoted = "".join(
+                chr(b) if (chr(b).isalnum() and b < 128) or chr(b) in "._-" else f"%{b:02X}"
+                for b in name.encode("gbk")
+            )
+            disposition = f"Content-Disposition: attachment; filename*=GBK''{quoted}"
+            content_type = f"Content-Type: {xlsx}"
+        else:
+            disposition = f'Content-Disposition: attachment; filename="{_words(name)}"'
+            content_type = f'Content-Type: {xlsx}; name="{_words(name)}"'
+        head += [
+            "",
+            f"--{boundary}",
+            content_type,
+            "Content-Transfer-Encoding: base64",
+            disposition,
+            "",
+            *_b64_lines(typed_bytes(member)),
+        ]
+    head += ["", f"--{boundary}--", ""]
+    path.write_bytes("\r\n".join(head).encode("ascii"))
+
+
+def _b64_lines(data: bytes) -> list[str]:
+    text = base64.b64encode(data).decode("ascii")
+    return [text[i : i + 76] for i in range(0, len(text), 76)]
+
+
+def write_export(path: Path, spec: SampleFile) -> None:
+    """An "Excel" file exported by an old report system: an HTML table in GBK with a
+    gb2312 meta, named .xls; the title is a merged cell over the header."""
+    from html import escape
+
+    (sheet,) = spec.sheets
+    lay = sheet.layout
+    assert lay is not None and lay.title and not lay.pre_title and not lay.gap
+    width = len(lay.headers)
+    lines = [
+        "<html>",
+        "<head>",
+        '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+        f"<title>{escape(sheet.name)}</title>",
+        "</head>",
+        "<body>",
+        '<table border="1" cellspacing="0" cellpadding="2">',
+        f'<tr><td colspan="{width}" align="center"><b>{escape(lay.title)}</b></td></tr>',
+        "<tr>" + "".join(f"<td>{escape(h)}</td>" for _, h in lay.headers) + "</tr>",
+    ]
+    for row in sheet_rows(sheet):
+        cells = []
+        for key, _ in lay.headers:
+            value = row.cells.get(key)
+            text = (
+                ""
+                if value in (None, "")
+                else f"{value:g}"
+                if isinstance(value, float)
+                else str(value)
+            )
+            cells.append(f"<td>{escape(text)}</td>")
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    lines += ["</table>", "</body>", "</html>", ""]
+    path.write_bytes("\r\n".join(lines).encode("gbk"))
+
+
+def read_container(path: Path) -> dict[str, bytes]:
+    """The members of a sample zip or e-mail by name, read back with zipfile and the
+    email package (this file's own reading, not gongjian's): GBK names decoded."""
+    import email
+    import email.header
+    from email import policy
+
+    data = path.read_bytes()
+    if path.suffix == ".zip":
+        out: dict[str, bytes] = {}
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for info in zf.infolist():
+                if info.is_dir():
+                    continue
+                assert not info.flag_bits & 0x800, "UTF-8 flag set"
+                out[info.filename.encode("cp437").decode("gbk")] = zf.read(info)
+        return out
+    msg = email.message_from_bytes(data, policy=policy.default)
+    found = {}
+    for part in msg.iter_attachments():
+        name = part.get_filename() or ""
+        if "=?" in name:  # RFC 2047 inside quotes: not decoded by the policy
+            name = str(email.header.make_header(email.header.decode_header(name)))
+        found[name] = part.get_payload(decode=True)
+    return found
+
+
+def check_container(path: Path, spec: SampleFile) -> None:
+    """Each member of the written container reads back under its name with its bytes."""
+    got = read_container(path)
+    want = {member_name(m): typed_bytes(m) for m in members(spec)}
+    if got != want:
+        raise SystemExit(f"{spec.path}: members read back {sorted(got)}, expected {sorted(want)}")
 
 
 def _soffice(src: Path, fmt: str, outdir: Path) -> Path:
@@ -1515,13 +1789,13 @@ def year_findings(
     """The checks of ``month`` against the month before, and possible-rename, on each file
     returned for ``month``."""
     pid = {r.id: p for p, members in groups.items() for r in members}
-    by_file: dict[str, list[YRow]] = defaultdict(list)
-    for r in rows:
-        by_file[r.path].append(r)
+    by_file: dict[tuple[str, str], list[YRow]] = defaultdict(list)
+    for r in rows:  # a workbook may hold both tables (枞阳县's May file)
+        by_file[r.path, r.table].append(r)
 
-    def first_rows(path: str | None) -> dict[int, YRow]:
+    def first_rows(path: str | None, table: str) -> dict[int, YRow]:
         out: dict[int, YRow] = {}
-        for r in by_file.get(path or "", []):
+        for r in by_file.get((path or "", table), []):
             out.setdefault(pid[r.id], r)
         return out
 
@@ -1540,10 +1814,10 @@ def year_findings(
             e = effect[month][district, table]
             if e.path is None or e.status == "carried":
                 continue
-            now = first_rows(e.path)
+            now = first_rows(e.path, table)
             prev = effect[MONTHS[i - 1]][district, table] if i else InEffect("missing")
             if prev.path is not None:
-                before = first_rows(prev.path)
+                before = first_rows(prev.path, table)
                 for p, r in now.items():
                     b = before.get(p)
                     if b is None:
@@ -1560,7 +1834,7 @@ def year_findings(
                     t0, t1 = b.chk.total, r.chk.total
                     if t0 and t1 is not None and abs(t1 - t0) > 0.1 * t0:
                         add("total-changed", r, at="total", file=e.path, project=r.chk.name)
-                built_now = first_rows(effect[month][district, CONSTRUCTION].path)
+                built_now = first_rows(effect[month][district, CONSTRUCTION].path, CONSTRUCTION)
                 for p, b in before.items():
                     if p in now:
                         continue
@@ -1659,8 +1933,17 @@ def build_manifest() -> dict[str, Any]:
             "tables": [s.table for s in spec.sheets],
             "outcome": spec.outcome,
         }
-        if spec.month and spec.outcome in {"accepted", "superseded"}:
+        if spec.sheets and spec.month and spec.outcome in {"accepted", "superseded"}:
             entry["late"] = spec.received > f"{spec.month}-{DEADLINE_DAY:02d}T23:59:59"
+        if spec.container:
+            entry["container"] = spec.container
+            entry["member"] = member_name(spec)
+        if spec.kind in ("zip", "eml"):
+            entry["members"] = [m.path for m in members(spec)]
+        if spec.sender:
+            entry["sender"] = spec.sender
+        if spec.date:
+            entry["date"] = spec.date
         if spec.identified_by:
             entry["identified_by"] = spec.identified_by
         if spec.sheets:
@@ -1884,8 +2167,15 @@ def generate(root: Path = HERE, *, resave: bool | str = False) -> dict[str, Any]
                     print(
                         f"missing {spec.path}: run with --resave (needs soffice)", file=sys.stderr
                     )
+            elif spec.container:
+                continue  # written into its zip or e-mail
             elif spec.kind == "typed":
                 write_typed(path, spec)
+            elif spec.kind in ("zip", "eml"):
+                (write_zip if spec.kind == "zip" else write_eml)(path, spec)
+                check_container(path, spec)
+            elif spec.kind == "export":
+                write_export(path, spec)
             elif spec.kind == "corrupt":
                 write_corrupt(path, spec, inbox)
             elif spec.kind == "lock":

@@ -82,6 +82,8 @@ def _copy_inbox(dest: Path, manifest: dict) -> Path:
     from gongjian_cli.clock import timestamp
 
     for rel, entry in manifest["files"].items():
+        if "container" in entry:  # held in a zip or an e-mail, copied with it
+            continue
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(SAMPLES / "inbox" / rel, dest / rel)
         t = timestamp(datetime.fromisoformat(entry["received"]))

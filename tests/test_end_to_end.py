@@ -30,7 +30,9 @@ def collected(sample_year_inbox: Path, tmp_path_factory: pytest.TempPathFactory)
         cli, ["--db", str(db), "collect", str(sample_year_inbox), "--feedback", str(tmp / "fb")]
     )
     assert result.exit_code == 1, result.output  # the broken download is rejected
-    assert "共 30 个文件：已接收 28，已被替代 1，退回 1，跳过 1" in result.output
+    # 31 files in the inbox: 2 zip members and 2 e-mail attachments are files of their own
+    assert "共 35 个文件：已接收 33，已被替代 1，退回 1，跳过 1" in result.output
+    assert "枞阳县6月报表.zip/枞阳县/附件2-谋划.xlsx" in result.output
     return db
 
 
@@ -88,18 +90,12 @@ def test_statuses_carried_missing_late(collected):
     assert subs["铜官区"]["construction"]["status"] == "late"
     assert subs["义安区"]["construction"]["file"] == "义安区报表（修改版）.xlsx"
     june = {d: v["submissions"] for d, v in _report(collected, "2020-06")["districts"].items()}
-    # 枞阳县 sends nothing in June: both tables carried from its one May workbook
-    assert (
-        june["枞阳县"]["planned"]
-        == june["枞阳县"]["construction"]
-        == {
-            "status": "carried",
-            "month": "2020-05",
-            "file": "枞阳县2020年5月项目表.xlsx",
-        }
-    )
-    assert june["郊区"]["planned"]["month"] == "2020-04"  # not sent since April
+    # 枞阳县 sends June's tables in a zip (on time, the zip's mtime 6-23)
+    assert june["枞阳县"]["planned"]["status"] == "on_time"
+    assert june["郊区"]["planned"]["status"] == "on_time"  # the system export, 6-24
     assert june["郊区"]["construction"]["status"] == "late"  # 6-28
+    # sent by e-mail on the 24th (Date), saved into the inbox on the 27th: on time
+    assert june["铜官区"]["construction"]["status"] == "on_time"
 
 
 def test_hand_worked_figures(collected, tmp_path):

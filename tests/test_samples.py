@@ -8,6 +8,8 @@ only read back. What gongjian makes of the year is tests/test_samples_year.py's.
 from __future__ import annotations
 
 import importlib.util
+import io
+import json
 import os
 import re
 from datetime import datetime
@@ -42,8 +44,20 @@ def _inbox_files() -> set[str]:
 MONTHS = ["2020-03", "2020-04", "2020-05", "2020-06"]
 
 
+def _on_disk(manifest: dict) -> set[str]:
+    """The manifest's files that are files of the inbox (not held in a zip or e-mail)."""
+    return {rel for rel, e in manifest["files"].items() if "container" not in e}
+
+
 def test_manifest_covers_every_file(sample_year_manifest: dict) -> None:
-    assert set(sample_year_manifest["files"]) == _inbox_files()
+    files = sample_year_manifest["files"]
+    assert _on_disk(sample_year_manifest) == _inbox_files()
+    for rel, entry in files.items():  # a member is listed by its container, and back
+        if "container" in entry:
+            assert rel in files[entry["container"]]["members"], rel
+            assert rel == f"{entry['container']}/{entry['member']}"
+        for member in entry.get("members", []):
+            assert files[member]["container"] == rel, member
     assert sorted({rel[:7] for rel in _inbox_files()}) == MONTHS
 
 
@@ -54,7 +68,7 @@ def test_regenerated_files_are_byte_identical(gen: ModuleType, tmp_path: Path) -
     pairs = (tmp_path / "name-pairs.csv").read_bytes()
     assert pairs == (SAMPLES / "name-pairs.csv").read_bytes(), "name-pairs.csv"
     for spec in gen.FILES:
-        if spec.resaved:
+        if spec.resaved or spec.container:  # members are inside their zip or e-mail
             continue
         new = (tmp_path / "inbox" / spec.path).read_bytes()
         assert new == (SAMPLES / "inbox" / spec.path).read_bytes(), spec.path
@@ -79,7 +93,10 @@ def test_sample_inboxes_have_received_times(
     two_months = {rel for rel in files if rel[:7] in ("2020-04", "2020-05")}
     copied = {p.relative_to(sample_inbox).as_posix() for p in sample_inbox.rglob("*")}
     assert {rel for rel in copied if (sample_inbox / rel).is_file()} == two_months
-    for inbox, rels in ((sample_inbox, two_months), (sample_year_inbox, set(files))):
+    for inbox, rels in (
+        (sample_inbox, two_months),
+        (sample_year_inbox, _on_disk(sample_year_manifest)),
+    ):
         for rel in rels:
             expected = timestamp(datetime.fromisoformat(files[rel]["received"]))
             assert (inbox / rel).stat().st_mtime == pytest.approx(expected, abs=1), rel
@@ -118,16 +135,33 @@ def _squash(value: object) -> str:
     return "".join(str(value).split())
 
 
-@pytest.mark.parametrize(
-    "rel", sorted(r for r in _inbox_files() if r.endswith((".xlsx", ".xls")) and "~$" not in r)
-)
-def test_sheets_are_where_the_manifest_says(rel: str, sample_year_manifest: dict) -> None:
+def _workbooks() -> list[str]:
+    """Every workbook of the samples: loose, or a member of a zip or an e-mail."""
+    files = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))["files"]
+    return sorted(
+        rel
+        for rel, e in files.items()
+        if rel.endswith((".xlsx", ".xls")) and "~$" not in rel and e["kind"] != "export"
+    )
+
+
+def _workbook_bytes(rel: str, entry: dict, gen: ModuleType) -> bytes:
+    if "container" not in entry:
+        return (SAMPLES / "inbox" / rel).read_bytes()
+    # the generator's own reading of the zip or e-mail (zipfile, email), not gongjian's
+    return gen.read_container(SAMPLES / "inbox" / entry["container"])[entry["member"]]
+
+
+@pytest.mark.parametrize("rel", _workbooks())
+def test_sheets_are_where_the_manifest_says(
+    rel: str, sample_year_manifest: dict, gen: ModuleType
+) -> None:
     entry = sample_year_manifest["files"][rel]
     if entry["outcome"] == "rejected":
         with (SAMPLES / "inbox" / rel).open("rb") as f, pytest.raises(Exception):  # noqa: B017
             CalamineWorkbook.from_filelike(f).get_sheet_by_index(0).to_python()
         return
-    with (SAMPLES / "inbox" / rel).open("rb") as f:
+    with io.BytesIO(_workbook_bytes(rel, entry, gen)) as f:
         wb = CalamineWorkbook.from_filelike(f)
         for sheet_name, info in entry["sheets"].items():
             rows = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
@@ -185,12 +219,20 @@ def test_expected_metrics_cover_all_districts(sample_year_manifest: dict) -> Non
     assert may["义安区"]["construction"]["file"] == "2020-05/义安区报表（修改版）.xlsx"
     june = sample_year_manifest["expected_status"]["2020-06"]
     assert june["枞阳县"]["planned"] == {
-        "status": "carried",
-        "from": "2020-05",
-        "file": "2020-05/枞阳县2020年5月项目表.xlsx",
+        "status": "on_time",
+        "file": "2020-06/枞阳县6月报表.zip/枞阳县/附件2-谋划.xlsx",
     }
-    assert june["郊区"]["planned"]["from"] == "2020-04"
+    assert june["郊区"]["planned"] == {"status": "on_time", "file": "2020-06/郊区附件2_202006.xls"}
     assert june["郊区"]["construction"]["status"] == "late"
+    # received = the e-mail's Date (6-24 17:35 China time), not its mtime (6-27): on time
+    built = june["铜官区"]["construction"]
+    assert built["status"] == "on_time" and built["file"].endswith(
+        ".eml/铜官区附件3_2020年6月.xlsx"
+    )
+    files = sample_year_manifest["files"]
+    assert files[built["file"]]["received"] == "2020-06-24T17:35:12"
+    assert files[files[built["file"]]["container"]]["received"] > "2020-06-25T23:59:59"
+    assert files[built["file"]]["sender"] == "铜官区经信局 王芳 <tgq_wangfang@163.com>"
     assert sample_year_manifest["expected_status"]["2020-03"]["铜官区"] == {
         "planned": {"status": "missing"},
         "construction": {"status": "missing"},
