@@ -474,6 +474,9 @@ _TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*?)(/?)>")
 _R_ATTR = re.compile(rb'\br="([A-Z]*)(\d*)"')
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _T_ATTR = re.compile(rb'\bt="(\w+)"')
+# what may follow an opening <c …> of a cell that holds nothing: "<c r="X9" s="1"></c>",
+# as openpyxl writes an empty styled cell when lxml is installed (without it, "<c …/>")
+_EMPTY_CELL_REST = re.compile(rb"\s*</(?:\w+:)?c>")
 _V_ELEM = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
 
 
@@ -548,7 +551,8 @@ def _extent(buf: bytes, row_no: int) -> tuple[int, int, int]:
         else:
             col += 1
             r = row_no
-        if not closed:  # <c .../> is an empty (styled) cell: calamine skips it
+        # <c …/> and <c …></c> are empty (styled) cells: calamine skips them
+        if not closed and not _EMPTY_CELL_REST.match(buf, m.end()):
             max_row = max(max_row, r)
             max_col = max(max_col, col + 1)
     return max_row, max_col, row_no

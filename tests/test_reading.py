@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -361,3 +362,23 @@ def test_ods_with_a_cell_repeated_millions_of_times_is_refused(tmp_path: Path, n
 def test_missing_file_is_reported(tmp_path: Path):
     err = _rejected(tmp_path / "不存在.xlsx")
     assert err.code == "corrupt"
+
+
+@pytest.mark.parametrize(
+    "far_cell", [b'<c r="XFD1048576" s="1"/>', b'<c r="XFD1048576" s="1" t="n"></c>']
+)
+def test_empty_styled_far_cell_is_harmless_written_either_way(tmp_path: Path, far_cell: bytes):
+    # openpyxl writes an empty styled cell as <c …/>, or as <c …></c> when lxml is there
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "项目名称"
+    wb.save(tmp_path / "plain.xlsx")
+    src = zipfile.ZipFile(tmp_path / "plain.xlsx")
+    with zipfile.ZipFile(tmp_path / "styled.xlsx", "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b"</sheetData>", b'<row r="1048576">' + far_cell + b"</row></sheetData>"
+                )
+            out.writestr(info, data)
+    assert read_workbook(tmp_path / "styled.xlsx").sheets[0].rows == [["项目名称"]]
