@@ -124,6 +124,7 @@ class SubmissionState:
     file: str | None = None
     received_at: datetime | None = None
     submission_id: int | None = None
+    sender: str | None = None  # sent by e-mail: ``姓名 <地址>``; None for a loose file
 
     @property
     def label(self) -> str:
@@ -574,6 +575,7 @@ def compute_report(conn: sqlite3.Connection, month: Month, targets: Targets) -> 
                 file=_base(effective[d.name, table].file_name),
                 received_at=effective[d.name, table].received_at,
                 submission_id=effective[d.name, table].submission_id,
+                sender=effective[d.name, table].sender,
             )
             for table in Table
         }

@@ -194,3 +194,29 @@ def test_june_hand_worked_figures(collected, tmp_path):
         ("possible-rename", 6, "B", "高强高导铜合金线材智能制造项目"),
         ("project-dropped", None, None, "高端铜合金线材智能制造项目"),
     }
+
+
+def test_the_bulletin_names_who_sent_each_table(collected, tmp_path):
+    """报送情况 (xlsx and html): the e-mail's sender (name and address) beside the tables
+    铜官区 sent by e-mail; empty for loose files and zip members."""
+    import html as html_lib
+
+    import openpyxl
+
+    out = tmp_path / "reports"
+    args = ["--db", str(collected), "report", "--month", "2020-06", "--format", "xlsx,html"]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    sender = "铜官区经信局 王芳 <tgq_wangfang@163.com>"
+    ws = openpyxl.load_workbook(out / "月度通报-2020-06.xlsx")["报送情况"]
+    header = [c.value for c in ws[2]]
+    assert header[-1] == "发件人"
+    rows = {(r[0], r[2]): r for r in ws.iter_rows(min_row=3, values_only=True)}
+    assert rows["铜官区", "附件3（在建）"][-1] == sender
+    assert rows["铜官区", "附件3（在建）"][5] == "铜官区附件3_2020年6月.xlsx"
+    assert rows["铜官区", "附件2（谋划）"][-1] == sender
+    assert rows["枞阳县", "附件2（谋划）"][-1] in (None, "")  # a zip member: no sender
+    assert rows["经开区", "附件3（在建）"][-1] in (None, "")  # a loose file
+    page = (out / "月度通报-2020-06.html").read_text(encoding="utf-8")
+    section = page[page.index("发件人") :]
+    assert html_lib.escape(sender) in section or sender in section

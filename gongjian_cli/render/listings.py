@@ -151,6 +151,7 @@ def submissions(report: Report) -> Listing:
         Col("所用数据月份", 12, lambda x: x[1].month or DASH, "center"),
         Col("所用文件", 36, lambda x: x[1].file or DASH),
         Col("收到时间", 18, received, "center"),
+        Col("发件人", 30, lambda x: x[1].sender or ""),
     )
     title = f"报送情况（{report.month.label}，每月{report.deadline_day}日前报）"
     return Listing("submissions", "报送情况", title, cols, items)
