@@ -209,3 +209,21 @@ def test_read_incoming_reads_a_member_from_memory(inbox):
     wb = read_incoming(member)
     assert wb.kind == "xlsx"
     assert wb.sheets[0].rows[3][1] == "铜冠电子铜箔二期"
+
+
+def test_a_member_with_a_broken_deflate_stream_is_a_line_not_a_crash(inbox, ledger, targets):
+    # the member's compressed bytes are garbled: zlib.error while inflating it
+    good = xlsx()
+    data = bytearray(
+        zip_bytes({"经开区-2020年5月-附件3.xlsx": good, "郊区-2020年5月-附件3.xlsx": good})
+    )
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).infolist()[0]
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start : start + 64] = b"\xff" * 64
+    put(inbox / "坏.zip", bytes(data))
+    result = run(inbox, ledger, targets)
+    lines = {i.display_name(inbox): i for i in result.items}
+    broken = lines["坏.zip/经开区-2020年5月-附件3.xlsx"]
+    assert broken.outcome is Outcome.SKIPPED and "已损坏" in broken.reason
+    other = lines["坏.zip/郊区-2020年5月-附件3.xlsx"]  # the rest of the archive still lands
+    assert (other.outcome, other.district, other.rows) == (Outcome.ACCEPTED, "郊区", 2)

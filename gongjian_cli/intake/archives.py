@@ -25,6 +25,7 @@ from gongjian_cli.intake.limits import (
     Budget,
     ContainerRefused,
 )
+from gongjian_cli.reading import ZIP_DAMAGE
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -101,7 +102,7 @@ def open_zip(
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+    except (*ZIP_DAMAGE, zipfile.LargeZipFile) as exc:
         raise ContainerRefused(
             "压缩包已损坏或不完整，无法打开；请重新压缩或解压后放入收件箱"
         ) from exc
@@ -139,7 +140,7 @@ def open_zip(
                     out.notes.append((shown, _not_wanted(raw_name)))
                     continue
                 body = head + fh.read(info.file_size + 1 - len(head))
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except ZIP_DAMAGE as exc:  # a bad CRC, a broken deflate stream (zlib.error), …
             out.notes.append((shown, f"压缩包内的这个文件已损坏，无法解压（{type(exc).__name__}）"))
             continue
         out.members.append(Member(shown, raw_name, body[: info.file_size]))
