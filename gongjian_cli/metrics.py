@@ -396,8 +396,15 @@ def _target(value: float | None) -> float | None:
 
 
 def _base(name: str | None) -> str | None:
-    """A file's base name (the ledger's file_name should be one already; paths are cut)."""
-    return None if name is None else PureWindowsPath(name).name
+    """A file's name as collect shows it: the base name of a file (the ledger's file_name
+    should be one already; a path is cut), or a member of a zip or e-mail with its
+    container, ``包.zip/成员.xlsx`` (slashes inside such a name are the container's)."""
+    if name is None:
+        return None
+    path = PureWindowsPath(name)
+    if not path.anchor and any(part.lower().endswith((".zip", ".eml")) for part in path.parts[:-1]):
+        return name
+    return path.name
 
 
 def _norm_name(name: str | None) -> str:
