@@ -13,7 +13,7 @@ samples/name-pairs.csv (``--names``, before every command):
     gongjian init-templates --month 2020-06 --out OUT/outbox/2020-06
     gongjian collect OUT/inbox/2020-06 --feedback OUT/feedback
     gongjian status --month 2020-06
-    gongjian report --month 2020-05 / 2020-06 --out OUT/reports/<month> --format xlsx,html,md,json
+    gongjian report --month 2020-05 / 2020-06 --out OUT/reports/<month> --format xlsx,html,md,json,docx --briefs
     gongjian projects --month 2020-06 --out OUT/reports/2020-06 --format xlsx,csv
     gongjian projects --month 2020-06 --format table
 
@@ -75,7 +75,7 @@ def main(out: Path) -> int:
     for month in ("2020-05", "2020-06"):
         codes[f"report {month}"] = gongjian(
             "report", "--month", month, "--out", out / "reports" / month,
-            "--format", "xlsx,html,md,json", db=db, quiet=True,
+            "--format", "xlsx,html,md,json,docx", "--briefs", db=db, quiet=True,
         )  # fmt: skip
     june = out / "reports" / "2020-06"
     codes["projects"] = gongjian(
@@ -90,6 +90,7 @@ def main(out: Path) -> int:
         f"  月度通报：     {june / '月度通报-2020-06.html'}"
         "（及同目录的 .xlsx/.md/.json；5月的在 reports/2020-05）"
     )
+    print(f"  Word 通报：    {june / '通报-2020-06.docx'}（及各县区的 调度单-县区-2020-06.docx）")
     print(f"  项目台账：     {june / '项目台账-2020-06.xlsx'}（及同目录的 .csv）")
     print(f"  项目名称对照： {NAMES}")
     print(f"  账本：         {db}")
