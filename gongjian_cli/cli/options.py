@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import click
+
 from gongjian_cli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -24,3 +26,13 @@ def require_month_in_year(month: Month, year: int) -> None:
             f"月份 {month} 不在目标任务文件的年度（{year}年）内；请用 --month {year}-MM，"
             f"或用 --config 指定 {month.year} 年的目标任务文件"
         )
+
+
+#: ``--out``: where a command writes its files (report, projects)
+out_option = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="输出文件夹（默认 ./reports/YYYY-MM/）。",
+)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from gongjian_cli.cli.context import AppContext
+from gongjian_cli.cli.options import out_option
 
 if TYPE_CHECKING:
     from gongjian_cli.year.model import YearView
@@ -27,13 +28,7 @@ REGISTER_FORMATS = ("xlsx", "csv", "json", "table")
     help="输出格式，逗号分隔：xlsx,csv,json,table。json 和 table 输出到标准输出"
     "（指定 --out 时 json 同时写文件）。",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="输出文件夹（默认 ./reports/YYYY-MM/）。",
-)
+@out_option
 @click.pass_obj
 def command(
     app: AppContext,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from gongjian_cli.cli.context import AppContext
-from gongjian_cli.cli.options import parse_month, require_month_in_year
+from gongjian_cli.cli.options import out_option, parse_month, require_month_in_year
 from gongjian_cli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -33,13 +33,7 @@ def _parse_date(text: str | None) -> date | None:
 
 @click.command("report")
 @click.option("--month", "month_text", required=True, help="通报月份，YYYY-MM，例如 2020-05。")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="输出文件夹（默认 ./reports/YYYY-MM/）。",
-)
+@out_option
 @click.option(
     "--format",
     "formats_text",
