@@ -19,7 +19,7 @@ from gongjian_cli.ledger import insert_submission, transaction
 from gongjian_cli.models import Identity, ParsedRow, Submission
 from gongjian_cli.month import Month
 from gongjian_cli.schema import StartClass, Table
-from gongjian_cli.year.identity import keys_for_rows, resolve
+from gongjian_cli.year.identity import resolve, row_projects
 from gongjian_cli.year.names import close_names, normalise_name
 from gongjian_cli.year.pairs import NamePair, load_pairs
 from gongjian_cli.year.register import year_view
@@ -184,7 +184,7 @@ def test_unknown_or_foreign_key_is_ignored(ledger, targets):
     assert [c[0] for c in codes(view)] == ["project-dropped"]  # 铜箔项目 is not in May
 
 
-def test_keys_for_rows_gives_the_projects_key_to_rows_without_one(ledger):
+def test_row_projects_gives_the_projects_key_to_rows_without_one(ledger):
     april = add(ledger, "经开区", "2020-04", C, [row(4, "铜箔项目"), row(5, "光学膜项目")])
     issue_key(ledger, "GJAAAAAAAAAA", "经开区", april, 4)
     may = add(ledger, "经开区", "2020-05", C, [row(4, "铜箔项目"), row(5, "光学膜项目")])
@@ -194,7 +194,9 @@ def test_keys_for_rows_gives_the_projects_key_to_rows_without_one(ledger):
             "SELECT id FROM rows WHERE submission_id = ? ORDER BY excel_row", (may,)
         )
     ]
-    assert keys_for_rows(ledger, "经开区", Month(2020, 6), ids) == {ids[0]: "GJAAAAAAAAAA"}
+    found = row_projects(ledger, "经开区", Month(2020, 6), ids)
+    assert [found[i].key for i in ids] == ["GJAAAAAAAAAA", None]
+    assert found[ids[1]].first_seen == "2020-04|construction|光学膜项目"
 
 
 def test_possible_rename_warns_and_never_merges(ledger, targets):

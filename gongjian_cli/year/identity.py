@@ -317,18 +317,3 @@ def row_projects(
         first = res.members[pid][0]
         out[row_id] = RowProject(res.keys.get(pid), f"{first.month}|{first.table}|{first.norm}")
     return out
-
-
-def keys_for_rows(
-    conn: sqlite3.Connection,
-    district: str,
-    month: Month,
-    row_ids: Sequence[int],
-    *,
-    pairs: Iterable[NamePair] = (),
-) -> dict[int, str]:
-    """For each of ``row_ids`` (rows in effect in ``district`` up to ``month``) whose
-    project already has a key: that key. Prefill writes it again, so a project keeps one
-    key all year."""
-    found = row_projects(conn, district, month, row_ids, pairs=pairs)
-    return {row_id: p.key for row_id, p in found.items() if p.key is not None}

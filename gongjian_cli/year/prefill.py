@@ -227,7 +227,7 @@ def issue_keys(
     """``rows`` (of ``district``'s template for ``month``) with their project keys set.
 
     A row whose project already has a key gets that key
-    (:func:`gongjian_cli.year.identity.keys_for_rows`, with the clerk's name ``pairs``),
+    (:func:`gongjian_cli.year.identity.row_projects`, with the clerk's name ``pairs``),
     so a project keeps one key all year and prefilling the same month twice writes the
     same keys. The others get a new key, recorded in ``project_keys`` (district, the row
     it stands for, ``month`` = the template's month, issued now). A key is written once
