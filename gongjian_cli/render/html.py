@@ -15,16 +15,7 @@ from typing import TYPE_CHECKING
 from gongjian_cli.render import bulletin_title, fmt_pct, make_env, period_text
 from gongjian_cli.render.listings import all_listings, severity_text
 from gongjian_cli.render.summary import summary_paragraphs
-from gongjian_cli.render.yearly import (
-    ASSESSMENT_NOTE,
-    FUNNEL_HEADS,
-    FUNNEL_NOTE,
-    assessment_metrics,
-    assessment_rows,
-    assessment_title,
-    funnel_rows,
-    funnel_title,
-)
+from gongjian_cli.render.yearly import template_context
 from gongjian_cli.schema import METRICS, Table
 
 if TYPE_CHECKING:
@@ -170,12 +161,5 @@ def render_html(report: Report, *, env: jinja2.Environment | None = None) -> str
         listings=all_listings(report),
         severity_text=severity_text,
         period=period_text(report, with_year=True),
-        funnel=funnel_rows(report),
-        funnel_title=funnel_title(report),
-        funnel_heads=FUNNEL_HEADS,
-        funnel_note=FUNNEL_NOTE,
-        assessment=assessment_rows(report),
-        assessment_title=assessment_title(report),
-        assessment_note=ASSESSMENT_NOTE,
-        assessment_metrics=assessment_metrics(),
+        **template_context(report),
     )

@@ -13,16 +13,7 @@ from typing import TYPE_CHECKING
 from gongjian_cli.render import bulletin_title, make_env
 from gongjian_cli.render.listings import findings, issues, severity_text, submissions, unregistered
 from gongjian_cli.render.summary import summary_paragraphs
-from gongjian_cli.render.yearly import (
-    ASSESSMENT_NOTE,
-    FUNNEL_HEADS,
-    FUNNEL_NOTE,
-    assessment_metrics,
-    assessment_rows,
-    assessment_title,
-    funnel_rows,
-    funnel_title,
-)
+from gongjian_cli.render.yearly import template_context
 from gongjian_cli.schema import METRICS
 
 if TYPE_CHECKING:
@@ -46,12 +37,5 @@ def render_markdown(report: Report, *, env: jinja2.Environment | None = None) ->
             findings(report),
         ],
         severity_text=severity_text,
-        funnel=funnel_rows(report),
-        funnel_title=funnel_title(report),
-        funnel_heads=FUNNEL_HEADS,
-        funnel_note=FUNNEL_NOTE,
-        assessment=assessment_rows(report),
-        assessment_title=assessment_title(report),
-        assessment_note=ASSESSMENT_NOTE,
-        assessment_metrics=assessment_metrics(),
+        **template_context(report),
     )

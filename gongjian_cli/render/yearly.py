@@ -12,7 +12,7 @@ Nothing is computed here beyond picking and ordering: the figures come from the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gongjian_cli.render import DASH, fmt_pct, period_text
 from gongjian_cli.rounding import round_half_up
@@ -170,3 +170,17 @@ ASSESSMENT_NOTE = (
     "入库项目分档（亿元以上、1000万元-1亿元）只设全市目标。完成项数 = 完成的目标项数 / 考核的目标项数。"
 )
 """How to read the annual assessment."""
+
+
+def template_context(report: Report) -> dict[str, Any]:
+    """The year's parts as the HTML and Markdown templates take them (one place for both)."""
+    return {
+        "funnel": funnel_rows(report),
+        "funnel_title": funnel_title(report),
+        "funnel_heads": FUNNEL_HEADS,
+        "funnel_note": FUNNEL_NOTE,
+        "assessment": assessment_rows(report),
+        "assessment_title": assessment_title(report),
+        "assessment_note": ASSESSMENT_NOTE,
+        "assessment_metrics": assessment_metrics(),
+    }
