@@ -122,6 +122,12 @@ def _open_container(path: Path, found: list[Incoming], skipped: Skipped) -> None
         skipped.append((path, exc.reason))
 
 
+def _worth_opening(name: str) -> bool:
+    """A member or attachment named as a table, or as a container to open or name."""
+    suffix = Path(name.replace("\\", "/")).suffix.lower()
+    return suffix in TABLE_SUFFIXES or suffix in (".zip", ".eml", ".rar", ".7z", ".msg")
+
+
 def _place(inbox_file: Path, display: str) -> Path:
     return inbox_file.parent / display
 
@@ -138,8 +144,7 @@ def _expand_zip(
     inbox_file: Path,
 ) -> None:
     def wanted(name: str, head: bytes) -> bool:
-        suffix = Path(name.replace("\\", "/")).suffix.lower()
-        return suffix in TABLE_SUFFIXES or suffix in (".zip", ".eml", ".rar", ".7z", ".msg")
+        return _worth_opening(name)
 
     opened = archives.open_zip(data, display=display, budget=budget, depth=depth, wanted=wanted)
     for shown, reason in opened.notes:
@@ -234,8 +239,7 @@ def _expand_mail(
         return
     for att in letter.attachments:
         shown = f"{display}/{archives.safe_member_path(att.name)}"
-        suffix = Path(att.name.replace("\\", "/")).suffix.lower()
-        if not (suffix in TABLE_SUFFIXES or suffix in (".zip", ".eml", ".rar", ".7z", ".msg")):
+        if not _worth_opening(att.name):
             skipped.append((_place(inbox_file, shown), "邮件附件不是电子表格文件，已跳过"))
             continue
         if not budget.take(len(att.data)):
