@@ -225,8 +225,9 @@ def collect_inbox(
     none). ``progress`` is called with each file's path before it is read (for a member
     of a zip or an e-mail, ``包.zip/成员.xlsx`` under the container's folder). ``listing``
     (optional) is the inbox as ``intake.iter_incoming`` lists it (files, skipped; plain
-    paths are taken as loose files), for a caller that needed the count first. ``pairs`` are the name-pair file's (project
-    identity for the checks against last month, ``year.checks``).
+    paths are taken as loose files), for a caller that needed the count first. ``pairs``
+    are the name-pair file's (project identity for the checks against last month,
+    ``year.checks``).
     """
     from gongjian_cli.intake import iter_incoming
 
@@ -938,7 +939,7 @@ def _start_processes(
             max_workers=processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(collector.targets, collector.options, db, feedback_dir, collector.pairs),
+            initargs=(collector.targets, collector.options, db, feedback_dir),
         )
     except Exception:  # e.g. no working semaphores on this system
         return None
@@ -947,13 +948,7 @@ def _start_processes(
 _WORKER: _Collector | None = None  # in a worker process: the collector at work
 
 
-def _init_worker(
-    targets: Targets,
-    options: Any,
-    db: Path,
-    feedback_root: Path | None,
-    pairs: Sequence[NamePair] = (),
-) -> None:
+def _init_worker(targets: Targets, options: Any, db: Path, feedback_root: Path | None) -> None:
     """Set up a worker process (Ctrl-C is the parent's business: the file in hand is
     finished, the rest cancelled; see also ``feedback._worker_init``, as the worker
     writes feedback too)."""
@@ -965,7 +960,7 @@ def _init_worker(
     feedback = None
     if feedback_root is not None:
         feedback = _Feedback(feedback_root, FeedbackWriter(in_process=True))
-    _WORKER = _Collector(conn, targets=targets, options=options, feedback=feedback, pairs=pairs)
+    _WORKER = _Collector(conn, targets=targets, options=options, feedback=feedback)
 
 
 def _collect_in_worker(src: Incoming) -> tuple[list[TableResult], list[str]]:
