@@ -83,14 +83,25 @@ def test_table_on_screen(db):
     assert "本年完成投资是全年累计数" in result.stdout
 
 
-def test_names_file_merges_for_every_command(db, tmp_path):
+def test_names_option_merges_two_names_and_a_bad_file_is_refused(db, tmp_path):
+    from gongjian_cli.ledger import open_ledger
+
+    conn = open_ledger(db)
+    add(conn, "枞阳县", "2020-05", C, [row(4, "水泥技改一期", 80000, 50, NEW)])
+    conn.close()
+
+    def zongyang(*options: str) -> list[tuple[str, list[str]]]:
+        result = CliRunner().invoke(
+            cli, ["--db", str(db), *options, "projects", "--month", "2020-06",
+                  "--district", "枞阳县", "--format", "json"],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        return [(p["name"], p["names"]) for p in json.loads(result.stdout)["projects"]]
+
+    assert zongyang() == [("水泥技改一期", []), ("水泥技改", [])]
     pairs = tmp_path / "pairs.csv"
-    pairs.write_text("县区,原名称,新名称\n枞阳县,水泥技改,水泥技改二期\n", encoding="utf-8")
-    result = CliRunner().invoke(
-        cli, ["--db", str(db), "--names", str(pairs), "projects", "--month", "2020-06",
-              "--format", "json"],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    pairs.write_text("县区,原名称,新名称\n枞阳,水泥技改一期,水泥技改\n", encoding="utf-8")
+    assert zongyang("--names", str(pairs)) == [("水泥技改", ["水泥技改一期"])]
     bad = tmp_path / "bad.csv"
     bad.write_text("县区,原名称,新名称\n火星区,甲,乙\n", encoding="utf-8")
     result = CliRunner().invoke(
