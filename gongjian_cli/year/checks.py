@@ -16,6 +16,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from gongjian_cli.ledger import Effective, effective_submissions, snapshot
@@ -300,12 +301,12 @@ def check_recorded(
     goes through the full identity resolution.
     """
     out: dict[int, list[Finding]] = {}
-    resolutions: dict[tuple[str, str], Resolution] = {}
+    memo = _Memo()
     with snapshot(conn):  # one view of the ledger while other processes record files
         for sid in submission_ids:
             found = [
                 f.as_finding()
-                for f in _check_one(conn, sid, year, deadline_day, pairs, resolutions)
+                for f in _check_one(conn, sid, year, deadline_day, pairs, memo)
                 if f.severity is not Severity.INFO
             ]
             if found:
@@ -319,7 +320,7 @@ def _check_one(
     year: int,
     deadline_day: int,
     pairs: Sequence[NamePair],
-    resolutions: dict[tuple[str, str], Resolution],
+    memo: _Memo,
 ) -> list[YearFinding]:
     sub = conn.execute(
         "SELECT district, month, table_kind FROM submissions WHERE id = ? AND status = 'accepted'"
@@ -345,13 +346,13 @@ def _check_one(
             district, table
         ]
         if prev.submission_id is not None:
-            fast = _matched_by_name(conn, sid, prev.submission_id, district, table, year)
+            fast = _matched_by_name(conn, sid, prev.submission_id, district, table, year, memo)
             if fast is not None:
                 return fast
     key = (district, month_text)
-    res = resolutions.get(key)
+    res = memo.resolutions.get(key)
     if res is None:
-        res = resolutions[key] = resolve(conn, month, pairs=pairs, districts=[district])
+        res = memo.resolutions[key] = resolve(conn, month, pairs=pairs, districts=[district])
     found = month_findings(conn, res, month, [district], year=year, deadline_day=deadline_day)
     return [f for f in found if f.submission_id == sid]
 
@@ -374,8 +375,41 @@ _ROW_FIELDS = (
 )
 
 
+@dataclass(slots=True)
+class _Memo:
+    """What one ``check_recorded`` reads once for several submissions: a district's
+    identity resolution per month, and each table's rows by name hash (a table is this
+    month's in its own check and last month's in the next month's)."""
+
+    resolutions: dict[tuple[str, str], Resolution] = field(default_factory=dict)
+    by_name: dict[int, dict[int, tuple[Any, ...]] | None] = field(default_factory=dict)
+
+    def rows_by_name(self, cur: sqlite3.Cursor, sid: int) -> dict[int, tuple[Any, ...]] | None:
+        """The named rows of submission ``sid`` by name hash (name_hash, total, completed,
+        start_class, registered, project_key, id); None when a row has no hash (recorded
+        before there was one) or two rows share a name."""
+        if sid in self.by_name:
+            return self.by_name[sid]
+        rows = cur.execute(
+            "SELECT name_hash, total, completed, start_class, registered, project_key, id"
+            " FROM rows WHERE submission_id = ? AND name IS NOT NULL",
+            (sid,),
+        ).fetchall()
+        by_name: dict[int, tuple[Any, ...]] | None = {r[0]: r for r in rows}
+        if None in by_name or len(by_name) != len(rows):
+            by_name = None
+        self.by_name[sid] = by_name
+        return by_name
+
+
 def _matched_by_name(
-    conn: sqlite3.Connection, sid: int, prev_id: int, district: str, table: Table, year: int
+    conn: sqlite3.Connection,
+    sid: int,
+    prev_id: int,
+    district: str,
+    table: Table,
+    year: int,
+    memo: _Memo | None = None,
 ) -> list[YearFinding] | None:
     """The findings of ``sid`` against ``prev_id`` when every named row of each has
     exactly one row of the same normalised name in the other and no key says otherwise
@@ -384,20 +418,12 @@ def _matched_by_name(
     Reads the two tables' numbers only (name hash, amounts, classes, key) and compares
     them in dicts: about a millisecond for two tables of 400 rows; the whole rows are
     read only for the pairs that changed."""
+    memo = memo or _Memo()
     cur = conn.cursor()
     cur.row_factory = None
-    sides = []
-    for one in (sid, prev_id):
-        rows = cur.execute(
-            "SELECT name_hash, total, completed, start_class, registered, project_key, id"
-            " FROM rows WHERE submission_id = ? AND name IS NOT NULL",
-            (one,),
-        ).fetchall()
-        by_name = {r[0]: r for r in rows}
-        if None in by_name or len(by_name) != len(rows):
-            return None  # rows recorded before name_hash, or a name twice
-        sides.append(by_name)
-    now, before = sides
+    now, before = memo.rows_by_name(cur, sid), memo.rows_by_name(cur, prev_id)
+    if now is None or before is None:
+        return None  # rows recorded before name_hash, or a name twice
     if now.keys() != before.keys():
         return None  # a new or a dropped project
     keyed = [r for r in now.values() if r[5] is not None]
