@@ -252,9 +252,14 @@ def collect_inbox(
         feedback = _Feedback(feedback_dir, FeedbackWriter(pool=pool))
         collector.feedback = feedback
     per_file: list[list[TableResult]] = [[] for _ in files]
+    against_last_month = _AgainstLastMonth(conn, collector, feedback)
     try:
         if worker is not None:
-            _collect_shared(collector, worker, files, per_file, progress)
+
+            def nearly_done() -> None:
+                against_last_month.early([i for items in per_file for i in items])
+
+            _collect_shared(collector, worker, files, per_file, progress, nearly_done)
         else:
             _collect_here(collector, files, per_file, progress)
         for items in per_file:
@@ -265,9 +270,8 @@ def collect_inbox(
                 TableResult(path=path, file_name=name, outcome=Outcome.SKIPPED, reason=reason)
             )
         _read_back_supersession(conn, result.items)
-        checked = _check_against_last_month(conn, collector, result)
+        against_last_month.final(result)
         if feedback is not None:
-            feedback.rewrite(conn, checked)
             feedback.finish(result)
         if worker is not None:
             result.feedback_errors.extend(worker.feedback_errors)
@@ -280,42 +284,98 @@ def collect_inbox(
     return result
 
 
-def _check_against_last_month(
-    conn: sqlite3.Connection, collector: _Collector, result: CollectResult
-) -> dict[Path, list[TableResult]]:
-    """Once the whole run is recorded, compare each table of it still in effect with the
-    same district's table of last month (``year.checks``): so the result does not depend
-    on which file of the run was read first. The findings land on the items (warnings);
-    the files that got some are returned, for their feedback to be written with them.
+class _AgainstLastMonth:
+    """The checks against last month (``year.checks``) of a run's tables, made on what the
+    ledger holds once the run is recorded: so the result does not depend on which file of
+    the run was read first. The findings land on the items (warnings), and the feedback
+    of a file that got some is written again with them.
 
     Not as each file lands: there the reads of last month's table wait on the GIL while
-    collect's reader threads parse (a millisecond's read took five)."""
-    from gongjian_cli.year.checks import check_recorded
+    collect's reader threads parse (a millisecond's read took five). With a worker
+    process, an early pass (:meth:`early`) checks what is recorded when the last files
+    are being collected, and rewrites the feedback of the files it finds something in,
+    beside the worker's last files; the final pass (:meth:`final`) then checks again only
+    the tables the files recorded since can change (``check_recorded(earlier=…)``) and
+    rewrites a feedback only where its findings differ from the early pass's.
+    """
 
-    recorded = {
-        i.submission_id: i
-        for i in result.items
-        if i.outcome is Outcome.ACCEPTED and i.submission_id is not None
-    }
-    if not recorded:
-        return {}
-    again = check_recorded(
-        conn,
-        list(recorded),
-        year=collector.targets.year,
-        deadline_day=collector.targets.deadline_day,
-        pairs=collector.pairs,
-    )
-    files: dict[Path, list[TableResult]] = {}
-    for sid, found in again.items():
-        item = recorded[sid]
-        item.year_findings = found
-        item.warnings += len(found)
-        files.setdefault(item.path, [])
-    for item in result.items:  # every table of those files, for their feedback
-        if item.path in files and item.outcome in _RECORDED and item.submission_id is not None:
-            files[item.path].append(item)
-    return files
+    def __init__(
+        self, conn: sqlite3.Connection, collector: _Collector, feedback: _Feedback | None
+    ) -> None:
+        self.conn = conn
+        self.collector = collector
+        self.feedback = feedback
+        self.earlier: Any = None  # year.checks.Recorded of the early pass
+        self.written: dict[Path, list[Finding]] = {}  # feedback rewritten with these
+
+    def early(self, items: Sequence[TableResult]) -> None:
+        """Check the tables recorded so far; rewrite the feedback of those with findings."""
+        recorded = self._recorded(items)
+        if recorded:
+            self.earlier = self._check(recorded)
+            self._rewrite(recorded, self.earlier.findings, items)
+
+    def final(self, result: CollectResult) -> None:
+        """Check the run as recorded (reusing the early pass where nothing changed); set
+        the findings on the items; rewrite the feedback that changed."""
+        recorded = self._recorded(result.items)
+        if not recorded:
+            return
+        checked = self._check(recorded)
+        for sid, found in checked.findings.items():
+            item = recorded[sid]
+            item.year_findings = found
+            item.warnings += len(found)
+        self._rewrite(recorded, checked.findings, result.items)
+
+    @staticmethod
+    def _recorded(items: Sequence[TableResult]) -> dict[int, TableResult]:
+        return {
+            i.submission_id: i
+            for i in items
+            if i.outcome is Outcome.ACCEPTED and i.submission_id is not None
+        }
+
+    def _check(self, recorded: dict[int, TableResult]) -> Any:
+        from gongjian_cli.year.checks import check_recorded
+
+        targets = self.collector.targets
+        return check_recorded(
+            self.conn,
+            list(recorded),
+            year=targets.year,
+            deadline_day=targets.deadline_day,
+            pairs=self.collector.pairs,
+            earlier=self.earlier,
+        )
+
+    def _rewrite(
+        self,
+        recorded: dict[int, TableResult],
+        findings: dict[int, list[Finding]],
+        items: Sequence[TableResult],
+    ) -> None:
+        """Rewrite the feedback of each file whose findings against last month differ from
+        those its feedback was last written with."""
+        if self.feedback is None:
+            return
+        by_file: dict[Path, list[Finding]] = {}
+        for sid, found in findings.items():
+            by_file.setdefault(recorded[sid].path, []).extend(found)
+        changed = {
+            path
+            for path in by_file.keys() | self.written.keys()
+            if by_file.get(path, []) != self.written.get(path, [])
+        }
+        if not changed:
+            return
+        files: dict[Path, list[TableResult]] = {}
+        for item in items:  # every table of those files, for their feedback
+            if item.path in changed and item.outcome in _RECORDED and item.submission_id:
+                files.setdefault(item.path, []).append(item)
+        for path, tables in files.items():
+            self.written[path] = by_file.get(path, [])
+            self.feedback.rewrite(self.conn, path, tables, self.written[path])
 
 
 def _collect_here(
@@ -351,10 +411,13 @@ def _collect_shared(
     files: list[Incoming],
     per_file: list[list[TableResult]],
     progress: Callable[[Path], None] | None,
+    nearly_done: Callable[[], None] | None = None,
 ) -> None:
     """Collect ``files`` here and in ``worker`` at once: each takes the next file in
     order when it is free (each worker is kept WORKER_AHEAD files ahead), so the faster
-    side does more. ``progress`` follows the order in which files are taken."""
+    side does more. ``progress`` follows the order in which files are taken.
+    ``nearly_done`` is called once, here, when NEARLY_DONE files are left to take (the
+    worker busy with its own meanwhile)."""
     from concurrent.futures import FIRST_COMPLETED, wait
 
     pending = deque(enumerate(files))
@@ -366,17 +429,24 @@ def _collect_shared(
             progress(src.location)
         return index, src
 
-    while pending or outstanding:
-        while worker.alive and pending and len(outstanding) < WORKER_AHEAD * worker.processes:
+    def feed(ahead: int) -> None:
+        while worker.alive and pending and len(outstanding) < ahead * worker.processes:
             index, path = take()
             future = worker.submit(path)
             if future is None:  # the worker is gone: this file (and the rest) here
                 per_file[index] = collector.collect_file(path)
                 break
             outstanding[future] = (index, path)
+
+    while pending or outstanding:
+        feed(WORKER_AHEAD)
         for future in [f for f in outstanding if f.done()]:
             index, path = outstanding.pop(future)
             per_file[index] = worker.result(future, path, collector)
+        if nearly_done is not None and len(pending) <= NEARLY_DONE:
+            feed(2 * WORKER_AHEAD)  # enough for the worker while this process is busy
+            nearly_done()
+            nearly_done = None
         if pending:
             index, path = take()
             per_file[index] = collector.collect_file(path)
@@ -401,6 +471,9 @@ PROCESS_MIN_FILES = 100
 #: Files handed to the worker before it is done with the previous ones (so that it never
 #: waits for this process, which may be busy with a file of its own).
 WORKER_AHEAD = 4
+#: Files left to take when the checks against last month make their early pass (see
+#: _AgainstLastMonth): the worker's own files go on meanwhile.
+NEARLY_DONE = 8
 #: Worker processes at most (one per core beyond the first; see _Worker).
 MAX_WORKERS = 3
 
@@ -516,19 +589,29 @@ class _Feedback:
         self.writer.submit(job)
         self.items.append([item])
 
-    def rewrite(self, conn: sqlite3.Connection, files: dict[Path, list[TableResult]]) -> None:
-        """Write the feedback of ``files`` again, now with their checks against last month:
-        a job after the file's first one (a few files at most; rarely any)."""
-        for path, items in files.items():
-            ids = [i.submission_id for i in items if i.submission_id is not None]
-            findings = ledger.submission_findings(conn, ids)
-            findings += [f for i in items for f in i.year_findings]
-            src = next((i.source for i in items if i.source is not None), None)
-            job = self._job(src or as_incoming(path), items, findings)
-            if job is not None:
-                self.writer.wait_for(job.out_path)  # its first job, if any, is done
-                self.writer.submit(job)
-                self.items.append(items)
+    def rewrite(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        items: list[TableResult],
+        year_findings: list[Finding],
+    ) -> None:
+        """Write the feedback of the file at ``path`` (its recorded ``items``) again, with
+        its checks against last month ``year_findings``: a job after the file's first one
+        (a few files at most; rarely any). Left with no finding at all, the file's
+        feedback written before is removed."""
+        ids = [i.submission_id for i in items if i.submission_id is not None]
+        findings = ledger.submission_findings(conn, ids) + year_findings
+        src = next((i.source for i in items if i.source is not None), None)
+        job = self._job(src or as_incoming(path), items, findings)
+        if job is None:
+            return
+        self.writer.wait_for(job.out_path)  # its first job, if any, is done
+        if findings:
+            self.writer.submit(job)
+            self.items.append(items)
+        else:
+            self.writer.withdraw(job.out_path)
 
     def finish(self, result: CollectResult) -> None:
         """Wait for every job and set the path written on its items; a failure is noted
@@ -541,6 +624,8 @@ class _Feedback:
         for items, (job, written) in zip(self.items, self.writer.results(), strict=True):
             if isinstance(written, BaseException):  # the run's data is safe; tell the clerk
                 errors.append(f"{job.file_name}：{type(written).__name__}: {written}")
+                continue
+            if written is None:  # withdrawn: nothing to report after all
                 continue
             for item in items:
                 item.feedback = written

@@ -802,9 +802,21 @@ class FeedbackWriter:
         self._borrowed = pool is not None
         self._in_process = in_process  # (or the pool failed once): write them here
         self._jobs: list[tuple[FeedbackJob, Any]] = []  # (job, Future or None)
+        self._withdrawn: set[int] = set()  # indexes in _jobs
 
     def submit(self, job: FeedbackJob) -> None:
         self._jobs.append((job, self._start(job)))
+
+    def withdraw(self, out_path: Path) -> None:
+        """Undo the jobs writing ``out_path`` so far (the file has nothing to report after
+        all): the workbook is removed once they are done, and :meth:`results` gives None
+        for them."""
+        self.wait_for(out_path)
+        for i, (job, _future) in enumerate(self._jobs):
+            if job.out_path == out_path:
+                self._withdrawn.add(i)
+        for path in (out_path, _xlsx_path(out_path)):
+            path.unlink(missing_ok=True)
 
     def wait_for(self, out_path: Path) -> None:
         """Wait until the jobs writing ``out_path`` so far are done (a later job for the
@@ -833,17 +845,21 @@ class FeedbackWriter:
             self._in_process = True
             return None
 
-    def results(self) -> list[tuple[FeedbackJob, Path | BaseException]]:
-        """Each job in submission order with the path written, or the exception raised."""
-        out: list[tuple[FeedbackJob, Path | BaseException]] = []
+    def results(self) -> list[tuple[FeedbackJob, Path | BaseException | None]]:
+        """Each job in submission order with the path written, or the exception raised;
+        None for a job withdrawn."""
+        out: list[tuple[FeedbackJob, Path | BaseException | None]] = []
         if not self._jobs:
             return out
         from concurrent.futures import CancelledError
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            for job, future in self._jobs:
-                written: Path | BaseException
+            for i, (job, future) in enumerate(self._jobs):
+                written: Path | BaseException | None
+                if i in self._withdrawn:
+                    out.append((job, None))
+                    continue
                 try:
                     if future is not None:
                         try:
@@ -865,6 +881,7 @@ class FeedbackWriter:
         """Stop the process (jobs not yet done are dropped; a borrowed pool is left to
         its lender)."""
         self._jobs = []
+        self._withdrawn = set()
         if self._pool is not None and not self._borrowed:
             self._pool.shutdown(wait=True, cancel_futures=True)
         self._pool = None

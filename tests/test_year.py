@@ -505,3 +505,36 @@ def test_collect_time_checks_agree_with_the_register(ledger, targets):
         ("project-dropped", None),  # 乙项目
         ("project-dropped", None),  # 丙项目
     ]
+
+
+def test_check_recorded_reuses_an_earlier_pass_where_nothing_since_can_change_it(
+    ledger, monkeypatch
+):
+    """An earlier pass is reused for a submission unless one of its district for its month
+    or before was accepted since; the result equals a single pass over the ledger now."""
+    import gongjian_cli.year.checks as checks
+
+    april = add(ledger, "经开区", "2020-04", C, [row(4, "甲项目", 30000, 5000, NEW)])
+    may = add(ledger, "经开区", "2020-05", C, [row(4, "甲项目", 30000, 4000, NEW)])
+    other = add(ledger, "郊区", "2020-05", C, [row(4, "乙项目", 30000, 900, NEW)])
+    early = checks.check_recorded(ledger, [april, may, other], year=2020)
+    assert [f.code for f in early[may]] == ["completed-decreased"]
+    checked = []
+    real = checks._check_one
+    monkeypatch.setattr(
+        checks, "_check_one", lambda conn, sid, *a: (checked.append(sid), real(conn, sid, *a))[1]
+    )
+    june = add(ledger, "经开区", "2020-06", C, [row(4, "甲项目", 30000, 6000, NEW)])
+    again = checks.check_recorded(ledger, [april, may, other, june], year=2020, earlier=early)
+    assert checked == [june]  # a later month of 经开区 changes neither April nor May
+    assert again.findings == early.findings
+    # 郊区's April arrives: only 郊区's May is checked again, and now has a finding
+    checked.clear()
+    add(ledger, "郊区", "2020-04", C, [row(4, "乙项目", 30000, 1000, NEW)])
+    final = checks.check_recorded(ledger, [april, may, other, june], year=2020, earlier=again)
+    assert checked == [other]
+    assert [f.code for f in final[other]] == ["completed-decreased"]
+    assert (
+        final.findings
+        == checks.check_recorded(ledger, [april, may, other, june], year=2020).findings
+    )

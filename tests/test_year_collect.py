@@ -9,7 +9,7 @@ from datetime import datetime
 import openpyxl
 from test_collect import run, write_table
 
-from gongjian_cli.feedback import FEEDBACK_SHEET
+from gongjian_cli.feedback import FEEDBACK_SHEET, FeedbackWriter
 from gongjian_cli.metrics import compute_report
 from gongjian_cli.month import Month
 from gongjian_cli.schema import Table
@@ -114,3 +114,76 @@ def test_one_run_with_may_read_before_april_still_checks_may(tmp_path, ledger, t
     assert may.warnings == 2
     wb = openpyxl.load_workbook(may.feedback)
     assert [c for *_, c in _list(wb[FEEDBACK_SHEET])] == ["project-dropped", "completed-decreased"]
+
+
+def _with_early_pass(monkeypatch, calls: list[str]) -> None:
+    """Collect as a large inbox is collected (a worker process alongside), all files taken
+    here in order, with the early pass of the checks against last month when one file is
+    left to take."""
+    import gongjian_cli.collect as collect_mod
+
+    monkeypatch.setattr(collect_mod, "PROCESS_MIN_FILES", 1)
+    monkeypatch.setattr(collect_mod, "_cpus", lambda: 2)
+    monkeypatch.setattr(collect_mod, "WORKER_AHEAD", 0)  # every file here, in order
+    monkeypatch.setattr(collect_mod, "NEARLY_DONE", 1)
+    real = collect_mod._AgainstLastMonth.early
+
+    def early(self, items):
+        real(self, items)
+        found = [f.code for fs in self.earlier.findings.values() for f in fs]
+        calls.append((",".join(sorted(i.month for i in items)), found))
+
+    monkeypatch.setattr(collect_mod._AgainstLastMonth, "early", early)
+
+
+def test_april_taken_after_the_early_pass_still_checks_may(tmp_path, ledger, targets, monkeypatch):
+    """The early pass checks May alone (April not yet recorded: nothing to compare); April,
+    recorded after it, makes the final pass check May again."""
+    calls: list[tuple] = []
+    _with_early_pass(monkeypatch, calls)
+    inbox = tmp_path / "inbox"
+    write_table(inbox / "1-经开区附件3-2020年5月.xlsx", Table.CONSTRUCTION, MAY,
+                received=datetime(2020, 5, 20, 9))  # fmt: skip
+    write_table(inbox / "2-经开区附件3-2020年4月.xlsx", Table.CONSTRUCTION, APRIL,
+                received=datetime(2020, 4, 20, 9))  # fmt: skip
+    result = run(inbox, ledger, targets, feedback=tmp_path / "fb")
+    assert calls == [("2020-05", [])]  # the early pass saw May only
+    may = next(i for i in result.items if i.month == "2020-05")
+    assert [(f.code, f.row, f.column) for f in may.year_findings] == [
+        ("completed-decreased", 4, "F"),
+        ("project-dropped", None, None),
+    ]
+    assert may.warnings == 2
+    wb = openpyxl.load_workbook(may.feedback)
+    assert [c for *_, c in _list(wb[FEEDBACK_SHEET])] == ["project-dropped", "completed-decreased"]
+
+
+def test_a_finding_of_the_early_pass_undone_by_a_later_file_leaves_no_feedback(
+    tmp_path, ledger, targets, monkeypatch
+):
+    """The early pass finds May's figure below April's and writes May's feedback; April's
+    corrected return, taken after it, agrees with May: the final pass finds nothing, and
+    May's feedback is removed (a clean file gets none)."""
+    calls: list[tuple] = []
+    _with_early_pass(monkeypatch, calls)
+    written = []
+    monkeypatch.setattr(
+        "gongjian_cli.feedback.FeedbackWriter.withdraw",
+        lambda self, out, real=FeedbackWriter.withdraw: (written.append(out.name), real(self, out)),
+    )
+    inbox = tmp_path / "inbox"
+    write_table(inbox / "1-经开区附件3-2020年4月.xlsx", Table.CONSTRUCTION, APRIL[:1],
+                received=datetime(2020, 4, 20, 9))  # fmt: skip
+    write_table(inbox / "2-经开区附件3-2020年5月.xlsx", Table.CONSTRUCTION, MAY,
+                received=datetime(2020, 5, 20, 9))  # fmt: skip
+    corrected = ((1, "铜冠电子铜箔二期", "铜冠公司", "新建厂房", 30000, 10000, "续建", "是", "无"),)
+    write_table(inbox / "3-经开区附件3-2020年4月-更正.xlsx", Table.CONSTRUCTION, corrected,
+                received=datetime(2020, 4, 22, 9))  # fmt: skip
+    fb = tmp_path / "fb"
+    result = run(inbox, ledger, targets, feedback=fb)
+    assert calls == [("2020-04,2020-05", ["completed-decreased"])]
+    assert written == ["退回修改-2-经开区附件3-2020年5月.xlsx"]  # written early, then withdrawn
+    may = next(i for i in result.items if i.month == "2020-05")
+    assert (may.year_findings, may.warnings, may.feedback) == ([], 0, None)
+    assert result.feedback_files == []
+    assert [p.name for p in fb.rglob("*.xlsx")] == []

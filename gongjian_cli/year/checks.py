@@ -281,6 +281,19 @@ def _possible_renames(
                 break
 
 
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What ``check_recorded`` found: the findings by submission id (those with some),
+    which submissions it checked, and the last submission id the ledger held then."""
+
+    findings: dict[int, list[Finding]]
+    checked: frozenset[int]
+    mark: int
+
+    def __getitem__(self, sid: int) -> list[Finding]:
+        return self.findings[sid]
+
+
 def check_recorded(
     conn: sqlite3.Connection,
     submission_ids: Iterable[int],
@@ -288,7 +301,8 @@ def check_recorded(
     year: int,
     deadline_day: int = 25,
     pairs: Sequence[NamePair] = (),
-) -> dict[int, list[Finding]]:
+    earlier: Recorded | None = None,
+) -> Recorded:
     """The cross-month and possible-rename findings of submissions collect has recorded,
     by submission id (those with findings only), against what the ledger holds now. A
     rename (``renamed``) is left out: it is the clerk's note in the register and the
@@ -299,11 +313,26 @@ def check_recorded(
     normalised name, consistently with the keys — is compared on the two tables' numbers;
     anything else (a new or dropped project, a name pair, a first return of the table)
     goes through the full identity resolution.
+
+    ``earlier``, a result of this function on the same ledger some files ago, is reused
+    for every submission it checked that nothing recorded since can change: a check
+    reads the district's submissions of the same month or before, so one is checked
+    again when a submission of its district for its month or an earlier one has come
+    since (the ledger only grows: an insert, and the supersession it brings). The result
+    is the one a single pass now would give.
     """
     out: dict[int, list[Finding]] = {}
+    ids = list(submission_ids)
     memo = _Memo()
     with snapshot(conn):  # one view of the ledger while other processes record files
-        for sid in submission_ids:
+        mark = conn.execute("SELECT coalesce(max(id), 0) FROM submissions").fetchone()[0]
+        reuse = _unchanged_since(conn, earlier, ids) if earlier is not None else set()
+        for sid in ids:
+            if sid in reuse:
+                assert earlier is not None
+                if sid in earlier.findings:
+                    out[sid] = earlier.findings[sid]
+                continue
             found = [
                 f.as_finding()
                 for f in _check_one(conn, sid, year, deadline_day, pairs, memo)
@@ -311,7 +340,32 @@ def check_recorded(
             ]
             if found:
                 out[sid] = found
-    return out
+    return Recorded(out, frozenset(ids), mark)
+
+
+def _unchanged_since(conn: sqlite3.Connection, earlier: Recorded, ids: list[int]) -> set[int]:
+    """Those of ``ids`` that ``earlier`` checked and that no submission accepted since
+    (a later id than its mark) can change: none of their district for their month or an
+    earlier one."""
+    since = dict(  # district → the earliest month accepted since (a refused file changes nothing)
+        conn.execute(
+            "SELECT district, min(month) FROM submissions WHERE id > ? AND status = 'accepted'"
+            " GROUP BY district",
+            (earlier.mark,),
+        ).fetchall()
+    )
+    keep = set()
+    done = [i for i in ids if i in earlier.checked]
+    for start in range(0, len(done), 500):
+        chunk = done[start : start + 500]
+        for sid, district, month in conn.execute(
+            f"SELECT id, district, month FROM submissions WHERE id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ):
+            first = since.get(district)
+            if first is None or first > month:
+                keep.add(sid)
+    return keep
 
 
 def _check_one(
