@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from gongjian_cli.errors import FileRejected
-from gongjian_cli.intake import archives, mail, tables
+from gongjian_cli.intake import archives
 from gongjian_cli.intake.limits import MAX_CONTAINER_BYTES, Budget, ContainerRefused
 from gongjian_cli.intake.model import Incoming, Origin
 from gongjian_cli.reading import (
@@ -226,6 +226,8 @@ def _expand_mail(
         raise ContainerRefused(
             f"邮件或压缩包嵌套超过{MAX_DEPTH}层，未读取；请把附件另存后放入收件箱"
         )
+    from gongjian_cli.intake import mail  # the email package: only when there is a letter
+
     letter = mail.read_letter(data)
     origin = Origin(
         base.container_path,
@@ -313,6 +315,8 @@ def read_incoming(
     kind = sniff_text_table(data, name)
     if kind is None:
         return read_workbook_data(data, path=path, name=name)  # refused with its reason
+    from gongjian_cli.intake import tables
+
     if kind == "xml2003":
         sheets = tables.read_xml_spreadsheet(data, name=name, max_cells=max_cells)
     elif kind == "html":
@@ -336,8 +340,11 @@ def sniff_text_table(data: bytes, name: str) -> str | None:
         return None
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     xml_like = text.startswith((b"<?xml", b"<workbook")) or b"<?mso-application" in text
-    if xml_like and tables.is_xml_spreadsheet(head):
-        return "xml2003"
+    if xml_like:
+        from gongjian_cli.intake import tables
+
+        if tables.is_xml_spreadsheet(head):
+            return "xml2003"
     if text.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")) or (
         b"<html" in text[:1024] or b"<table" in text
     ):
