@@ -13,12 +13,15 @@ Then, in the same run, times (median of ``--repeat``):
 
 - baseline: ``gongjian --version`` (start-up) and one SQL read of every row in effect;
 - ``gongjian projects --month 2020-12 --format json`` and ``gongjian report --month
-  2020-12`` (xlsx and html), whole commands as a clerk runs them (target: under 1 s);
+  2020-12`` (the figures as JSON; the bulletin as xlsx and html; and as the default
+  xlsx, html and docx), whole commands as a clerk runs them (target: under 1 s);
+- with ``--baseline REV`` (e.g. 9b266a4, the last commit before the year), the same
+  report commands as of that revision, on a ledger of the same rows built by its code;
 - in-process: the register lines and the conversion from one identity resolution, in
   plain Python (``year.register``) and with pandas (pivot_table for the months,
   groupby/merge for the funnel), when pandas is installed, with its import time apart.
 
-    python benchmarks/bench_year.py [--rows 400] [--repeat 5] [--keep DIR]
+    python benchmarks/bench_year.py [--rows 400] [--repeat 5] [--keep DIR] [--baseline REV]
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# the code to build the ledger with: this checkout, or (--baseline) an earlier one
+sys.path.insert(0, os.environ.get("BENCH_YEAR_CODE") or str(ROOT))
 
 from gongjian_cli.ledger import insert_submission, open_ledger, transaction  # noqa: E402
 from gongjian_cli.models import Identity, ParsedRow, Submission  # noqa: E402
@@ -119,9 +123,11 @@ def _median(fn, repeat: int) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
-def _cli(db: Path, *args: str, cwd: Path) -> None:
+def _cli(db: Path, *args: str, cwd: Path, code: Path | None = None) -> None:
+    """Run ``gongjian`` (of this checkout, or of the checkout ``code``) on ``db``."""
     cmd = [sys.executable, "-m", "gongjian_cli", "--db", str(db), *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
+    env = None if code is None else {**os.environ, "PYTHONPATH": str(code)}
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{proc.stderr[-2000:]}")
 
@@ -186,7 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=int, default=400)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--keep", type=Path, help="keep the ledger and outputs in this folder")
+    ap.add_argument("--baseline", metavar="REV", help="also time the report as of git revision REV")
+    ap.add_argument("--build-only", type=Path, help=argparse.SUPPRESS)  # the baseline's ledger
     args = ap.parse_args(argv)
+    if args.build_only:
+        build_ledger(args.build_only, rows=args.rows, districts=load_targets().district_names)
+        return 0
 
     targets = load_targets()
     names = targets.district_names
@@ -219,30 +230,65 @@ def main(argv: list[str] | None = None) -> int:
         t_start, _ = _median(lambda: _cli(db, "--version", cwd=env_cwd), args.repeat)
         t_sql, _ = _median(sql_read, args.repeat)
         out = work / "out"
+        month = ("--month", "2020-12")
         t_projects, runs_p = _median(
-            lambda: _cli(db, "projects", "--month", "2020-12", "--format", "json", cwd=env_cwd),
-            args.repeat,
+            lambda: _cli(db, "projects", *month, "--format", "json", cwd=env_cwd), args.repeat
         )
-        t_json, runs_j = _median(
-            lambda: _cli(db, "report", "--month", "2020-12", "--format", "json", cwd=env_cwd),
-            args.repeat,
-        )
-        t_report, runs_r = _median(
-            lambda: _cli(db, "report", "--month", "2020-12", "--out", str(out), cwd=env_cwd),
-            args.repeat,
-        )
+        commands = {
+            "report --format json": ("--format", "json"),
+            "report --format xlsx,html": ("--format", "xlsx,html", "--out", str(out)),
+            "report (default: xlsx,html,docx)": ("--out", str(out)),
+        }
+        times = {
+            label: _median(lambda a=extra: _cli(db, "report", *month, *a, cwd=env_cwd), args.repeat)
+            for label, extra in commands.items()
+        }
+        before = {}
+        if args.baseline:
+            from bench_collect import checkout, drop_checkout
+
+            code = checkout(args.baseline, work / "baseline")
+            try:
+                old_db = work / "ledger-baseline.db"
+                subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--rows",
+                        str(args.rows),
+                        "--build-only",
+                        str(old_db),
+                    ],
+                    check=True,
+                    cwd=work,
+                    env={**os.environ, "BENCH_YEAR_CODE": str(code)},
+                )
+                for label, extra in commands.items():
+                    if "docx" in label:
+                        continue  # no Word bulletin before issue 9
+                    extra = tuple(str(work / "out-baseline") if a == str(out) else a for a in extra)
+                    before[label] = _median(
+                        lambda a=extra: _cli(old_db, "report", *month, *a, cwd=env_cwd, code=code),
+                        args.repeat,
+                    )
+            finally:
+                drop_checkout(code)
         cells = _cells(out / "月度通报-2020-12.xlsx")
         t_floor, _ = _median(lambda: _xlsx_floor(cells, work / "floor.xlsx"), args.repeat)
         print(f"baseline: start-up (gongjian --version) {t_start:.3f} s;"
               f" SQL read of the rows in effect {t_sql:.3f} s;"
               f" xlsxwriter writing the bulletin's {cells} cells, nothing else, {t_floor:.3f} s")  # fmt: skip
-        print(f"gongjian projects --format json:   {t_projects:.3f} s  (runs: {_fmt(runs_p)})")
-        print(f"gongjian report --format json:     {t_json:.3f} s  (runs: {_fmt(runs_j)})")
-        print(f"gongjian report (xlsx, html):      {t_report:.3f} s  (runs: {_fmt(runs_r)})")
-        worst = max(t_projects, t_json)
+        print(f"gongjian projects --format json:  {t_projects:.3f} s  (runs: {_fmt(runs_p)})")
+        for label, (t, runs) in times.items():
+            line = f"gongjian {label + ':':34} {t:.3f} s  (runs: {_fmt(runs)})"
+            if label in before:
+                b, b_runs = before[label]
+                line += f"; as of {args.baseline}: {b:.3f} s (runs: {_fmt(b_runs)}), now / before = {t / b:.2f}"
+            print(line)
+        worst = max(t_projects, times["report --format json"][0])
         print(f"target: projects and report (figures) under 1 s → {'OK' if worst < 1 else 'SLOW'};"
-              f" the bulletin files take {t_report - t_json:.2f} s more, of which"
-              f" {t_floor:.2f} s is xlsxwriter's own cost for that many cells")  # fmt: skip
+              f" the bulletin files take the rest, of which {t_floor:.2f} s is xlsxwriter's own"
+              " cost for the cells of the workbook")  # fmt: skip
 
         from gongjian_cli.year.identity import resolve
 

@@ -139,7 +139,9 @@ def _load_rows(
     # ('planned' sorts after 'construction': DESC puts 附件2 first)
     rows = []
     append = rows.append
-    for r in conn.execute(
+    cur = conn.cursor()
+    cur.row_factory = None  # plain tuples: a third faster to build than sqlite3.Row
+    for r in cur.execute(
         "SELECT r.id, r.submission_id, r.excel_row, r.name, r.total, r.completed, r.unit,"
         " r.start_class, r.finished, r.registered, r.excluded, r.exclude_investment,"
         " r.exclude_registered, r.project_key, r.name_hash"
