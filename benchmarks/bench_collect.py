@@ -425,6 +425,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"collect as of {args.baseline}: {before:.2f} s  (runs: {_fmt(befores)});"
                 f" now / before = {collect / before:.2f} (target ≤ 1.10)"
             )
+            # each repeat times both one after the other: the ratio of a pair is not moved
+            # by the machine's speed drifting between repeats
+            paired = sorted(c / b for c, b in zip(collects, befores, strict=True))
+            print(
+                f"now / before, repeat by repeat: median {statistics.median(paired):.2f}"
+                f" (pairs: {_fmt(paired)})"
+            )
             if None not in before_cpu and None not in collect_cpu:
                 b_cpu, c_cpu = statistics.median(before_cpu), statistics.median(collect_cpu)
                 print(
