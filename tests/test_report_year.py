@@ -513,3 +513,38 @@ def test_register_prints_one_page_wide_until_too_wide(tmp_path):
     title = next(r for r in dec.merged_cells.ranges if r.min_row == 1)
     assert title.max_col < 16  # within the first page, not cut by a page break
     assert dec.cell(3, 23).value == "12月完成投资（万元）"
+
+
+def test_december_assessment_in_word_and_json(december, tmp_path):
+    """The Word 通报 of December ends with the 年度考核 table, and the JSON carries it:
+    the same 完成 / 未完成 as the workbook, for every district and the city."""
+    import docx
+
+    (xlsx, path) = write_report(december, tmp_path, ["xlsx", "docx"])
+    sheet = _rows(openpyxl.load_workbook(xlsx)["年度考核"])[2:]
+    document = docx.Document(str(path))
+    table = document.tables[-1]
+    assert len(document.tables) == 3  # the two pages of the progress table, then this
+    words = [[c.text for c in row.cells] for row in table.rows]
+    assert words == [[str(v or "") for v in row] for row in sheet]
+    assert words[1][:3] == ["经开区", december.districts[0].leader, "未完成"]
+    bold = [r.bold for r in table.rows[1].cells[2].paragraphs[0].runs]
+    assert bold == [True]  # 未完成 stands out
+    assert any(p.text == "铜陵市2020年度各县区“重大工业项目攻坚年”目标任务考核情况"
+               for p in document.paragraphs)  # fmt: skip
+
+    data = to_json_dict(december)
+    assert data["assessment"]["经开区"]["met"]["investment"] is False
+    assert data["assessment"]["经开区"]["met"]["new_starts"] is True
+    assert data["assessment"]["经开区"]["met"]["registered_1yi_plus"] is None
+    assert data["assessment"]["经开区"]["score"] == "1/9"
+    assert data["assessment"][CITY]["score"] == "0/11"
+    assert list(data["assessment"]) == ["经开区", "枞阳县", "郊区", "义安区", "铜官区", CITY]
+
+
+def test_may_word_and_json_have_no_assessment(may_year, tmp_path):
+    import docx
+
+    (path,) = write_report(may_year, tmp_path, ["docx"])
+    assert len(docx.Document(str(path)).tables) == 2
+    assert "assessment" not in to_json_dict(may_year)

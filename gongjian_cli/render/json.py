@@ -10,12 +10,16 @@ Shape::
      "findings": [{"district", "table", "file", "sheet", "row", "column", "value",
                    "severity", "code", "message"}, …],
      "conversion": {"经开区": {"planned", "in_construction", "started", "registered",
-                              "rate"}, …, "全市": {…}}}
+                              "rate"}, …, "全市": {…}},
+     "assessment": {"经开区": {"met": {"investment": true, …}, "score": "8/9"}, …,
+                    "全市": {…}}}
 
 Money in 亿元, rates and time progress rounded half up (四舍五入) to 4 decimals, counts as
 integers; ``rate`` and ``behind`` are null where the target is null (竣工).
 ``conversion`` (谋划转化, as ``gongjian projects --format json`` gives it) is there only
-when the report carries the year.
+when the report carries the year; ``assessment`` (年度考核: per district and 全市, each
+metric with an annual target reached or not, null where the district has no target, and
+the 完成项数) only in December.
 """
 
 from __future__ import annotations
@@ -90,7 +94,18 @@ def to_json_dict(report: Report) -> dict[str, Any]:
         "findings": [_finding(f) for f in report.findings],
     }
     if report.year_view is not None:
-        data["conversion"] = report.year_view.to_dict()["conversion"]
+        data["conversion"] = report.year_view.conversion_dict()
+    if report.full_year:
+        from gongjian_cli.render.yearly import assessment_metrics, assessment_rows
+
+        keys = [m.key for m in assessment_metrics()]
+        data["assessment"] = {
+            line.name: {
+                "met": dict(zip(keys, line.met, strict=True)),
+                "score": line.score,
+            }
+            for line in assessment_rows(report)
+        }
     return data
 
 

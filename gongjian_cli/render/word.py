@@ -45,6 +45,13 @@ from gongjian_cli.render.wordtpl import (
     template_path,
     width_units,
 )
+from gongjian_cli.render.yearly import (
+    ASSESSMENT_NOTE,
+    MET_LABEL,
+    assessment_metrics,
+    assessment_rows,
+    assessment_title,
+)
 from gongjian_cli.schema import METRICS, RULES, YEAR_CODES, Metric, Severity, Table
 
 if TYPE_CHECKING:
@@ -608,6 +615,9 @@ def build_progress_table(document: Any, report: Report, anchor: Any | None) -> l
     anchor._p.addprevious(tables[0]._tbl)
     anchor._p.addprevious(_page_break_paragraph())
     anchor._p.addprevious(tables[1]._tbl)
+    if report.full_year:
+        for element in _assessment_part(document, report, usable, writer):
+            anchor._p.addprevious(element)
     for run in list(anchor.runs):
         run._r.getparent().remove(run._r)
     pf = anchor.paragraph_format
@@ -615,6 +625,53 @@ def build_progress_table(document: Any, report: Report, anchor: Any | None) -> l
     pf.space_before = pf.space_after = Pt(0)
     pf.first_line_indent = Pt(0)
     return tables
+
+
+ASSESS_NAME_MM, ASSESS_LEADER_MM, ASSESS_SCORE_MM = 20.0, 18.0, 16.0
+
+
+def assessment_table_rows(report: Report) -> list[list[str]]:
+    """December's 年度考核 as text, header row first: 县区, 包保领导, 完成 / 未完成 / — per
+    metric with an annual target, 完成项数; the districts, then 全市."""
+    head = ["县区", "包保领导", *(m.label for m in assessment_metrics()), "完成项数"]
+    return [head] + [
+        [line.name, line.leader, *line.labels, line.score] for line in assessment_rows(report)
+    ]
+
+
+def _assessment_part(document: Any, report: Report, usable: int, writer: _Writer) -> list[Any]:
+    """December: the 年度考核 after the progress tables, on a page of its own: its title
+    and note (as the attachment's), then the table (未完成 in bold). The elements, in
+    order, to put in place."""
+    from docx.shared import Mm, Pt, Twips
+
+    rows = assessment_table_rows(report)
+    fixed = [int(Mm(w).twips) for w in (ASSESS_NAME_MM, ASSESS_LEADER_MM)]
+    score_w = int(Mm(ASSESS_SCORE_MM).twips)
+    n = len(rows[0]) - 3
+    widths = [*fixed, *([int((usable - sum(fixed) - score_w) / n)] * n), score_w]
+    title = document.add_paragraph(assessment_title(report))
+    note = document.add_paragraph(ASSESSMENT_NOTE)
+    for p, style in ((title, "附件标题"), (note, "表格说明")):
+        if has_style(document, style):
+            p.style = document.styles[style]
+        else:
+            p.paragraph_format.first_line_indent = Pt(0)
+    table = document.add_table(rows=len(rows), cols=len(widths))
+    _table_props(table, widths)
+    for i, (row, values) in enumerate(zip(table.rows, rows, strict=True)):
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(_xml("w:cantSplit"))
+        if i == 0:  # the metric names wrap: the header row grows with them
+            tr_pr.append(_xml("w:tblHeader"))
+        else:
+            tr_pr.append(_xml("w:trHeight", val=str(2 * ROW_TWIPS), hRule="exact"))
+        for j, (cell, width, value) in enumerate(zip(row.cells, widths, values, strict=True)):
+            cell.width = Twips(width)
+            unmet = i > 0 and value == MET_LABEL[False] and 1 < j < len(widths) - 1
+            writer.put(cell, value, head=i == 0, shade=i == 0, bold=unmet)
+    breaker = _page_break_paragraph()
+    return [breaker, title._p, note._p, table._tbl]
 
 
 def _find_marker(document: Any) -> Any | None:

@@ -141,15 +141,19 @@ class YearView:
         return {
             "month": str(self.month),
             "projects": [p.to_dict() for p in self.projects],
-            "conversion": {
-                name: {
-                    "planned": c.planned,
-                    "in_construction": c.in_construction,
-                    "started": c.started,
-                    "registered": c.registered,
-                    "rate": None if c.rate is None else round_half_up(c.rate, 4),
-                }
-                for name, c in self.conversion.items()
-            },
+            "conversion": self.conversion_dict(),
             "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def conversion_dict(self) -> dict[str, dict[str, Any]]:
+        """The conversion as JSON: per district and 全市, the four counts and the rate."""
+        return {
+            name: {
+                "planned": c.planned,
+                "in_construction": c.in_construction,
+                "started": c.started,
+                "registered": c.registered,
+                "rate": None if c.rate is None else round_half_up(c.rate, 4),
+            }
+            for name, c in self.conversion.items()
         }
