@@ -338,6 +338,11 @@ def test_register_standalone_xlsx(tmp_path):
     assert [c.value for c in ws[3]][:11] == REGISTER_HEAD
     assert [c.value for c in ws[6]][:3] == [3, "铜官区", "电子材料二期"]
     assert ws["P6"].value == 20000 and ws["N6"].value is None
+    # an empty cell is left unwritten: one rule over the data frames it like the others
+    assert not ws["N6"].has_style and ws["P6"].border.left.style == "thin"
+    [(area, rules)] = [(str(cf.sqref), cf.rules) for cf in ws.conditional_formatting]
+    assert area == f"A4:{openpyxl.utils.get_column_letter(ws.max_column)}{ws.max_row}"
+    assert [(r.type, r.dxf.border.left.style) for r in rules] == [("containsBlanks", "thin")]
     assert ws.freeze_panes == "D4" and ws.page_setup.orientation == "landscape"
     assert wb.properties.title == "铜陵市2020年重大工业项目台账"
 
