@@ -604,3 +604,28 @@ def test_libreoffice_prints_the_samples_as_designed(need_writer, sample_inbox, t
     text = "\n".join(p.text for p in docx.Document(str(out / "通报-2020-05.docx")).paragraphs)
     assert overall(report) in text
     assert "全市亿元以上重点工业项目完成投资30.08亿元，完成年度目标的15.0%" in text
+
+
+def test_a_clerks_brief_template_is_used(db, tmp_path):
+    document = docx.Document(str(templates_dir() / "调度单模板.docx"))
+    p = next(p for p in document.paragraphs if p.text == "二、谋划项目转化")
+    p.runs[0].text = "二、谋划项目转化进展"
+    path = tmp_path / "我的调度单模板.docx"
+    document.save(str(path))
+    out = tmp_path / "o"
+    result = _report_cli(db, "--format", "json", "--out", out, "--briefs", "--brief-template", path)
+    assert result.exit_code == 0, result.output
+    texts = [
+        [p.text for p in docx.Document(str(out / f"调度单-{d}-2020-05.docx")).paragraphs]
+        for d in ("经开区", "铜官区")
+    ]
+    assert all("二、谋划项目转化进展" in t and "二、谋划项目转化" not in t for t in texts)
+
+
+def test_brief_template_needs_briefs_and_a_docx(db, tmp_path):
+    result = _report_cli(db, "--format", "json", "--brief-template", tmp_path / "x.docx")
+    assert result.exit_code == 2 and "--brief-template 只用于调度单" in result.stderr
+    result = _report_cli(
+        db, "--format", "json", "--briefs", "--brief-template", tmp_path / "无.docx"
+    )
+    assert result.exit_code == 2 and "找不到 Word 模板" in result.stderr

@@ -55,6 +55,13 @@ def _parse_date(text: str | None) -> date | None:
     help="Word 通报的模板（.docx，默认随程序提供的 templates/通报模板.docx）。",
 )
 @click.option(
+    "--brief-template",
+    "brief_template",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="调度单的模板（.docx，默认随程序提供的 templates/调度单模板.docx）；与 --briefs 一起用。",
+)
+@click.option(
     "--date",
     "date_text",
     default=None,
@@ -68,6 +75,7 @@ def command(
     formats_text: str,
     briefs: bool,
     docx_template: str | None,
+    brief_template: str | None,
     date_text: str | None,
 ) -> None:
     """按月通报项目谋划、开（竣）工、投资、统计入库目标任务完成情况。
@@ -81,6 +89,7 @@ def command(
       gongjian report --month 2020-05
       gongjian report --month 2020-05 --briefs
       gongjian report --month 2020-05 --format docx --docx-template 我的通报模板.docx
+      gongjian report --month 2020-05 --briefs --brief-template 我的调度单模板.docx
       gongjian report --month 2020-05 --format xlsx,html,md --out 通报/5月
       gongjian report --month 2020-05 --format json > 2020-05.json
     """
@@ -104,6 +113,13 @@ def command(
             template = template_path(BULLETIN_TEMPLATE, docx_template)
     elif docx_template is not None:
         raise UsageError("--docx-template 只用于 Word 通报：请在 --format 里加上 docx")
+    brief_source = None
+    if briefs:
+        from gongjian_cli.render.wordtpl import BRIEF_TEMPLATE, template_path
+
+        brief_source = template_path(BRIEF_TEMPLATE, brief_template)
+    elif brief_template is not None:
+        raise UsageError("--brief-template 只用于调度单：请同时加上 --briefs")
 
     pairs = app.pairs()
     conn = app.ledger()
@@ -129,7 +145,7 @@ def command(
     if briefs:
         from gongjian_cli.render.brief import write_briefs
 
-        written += write_briefs(report, target, text=text, issued=issued)
+        written += write_briefs(report, target, template=brief_source, text=text, issued=issued)
     if to_stdout:
         from gongjian_cli.render.json import dumps
 
