@@ -430,12 +430,19 @@ def test_template_errors_from_the_api(tmp_path, may):
     assert result.exit_code == 2 and "找不到 Word 模板" in result.stderr
 
 
-def test_a_clerks_template_is_used(db, tmp_path):
-    document = docx.Document(str(templates_dir() / "通报模板.docx"))
-    p = next(p for p in document.paragraphs if p.text == "{{ signature }}")
-    p.runs[0].text = "{{ signature }}（盖章）"
-    path = tmp_path / "我的模板.docx"
+def _edited_template(tmp_path, name: str, old: str, new: str) -> Path:
+    """A copy of the shipped Word template ``name`` with the paragraph ``old`` made ``new``,
+    as a clerk edits it in Word."""
+    document = docx.Document(str(templates_dir() / name))
+    p = next(p for p in document.paragraphs if p.text == old)
+    p.runs[0].text = new
+    path = tmp_path / f"我的{name}"
     document.save(str(path))
+    return path
+
+
+def test_a_clerks_template_is_used(db, tmp_path):
+    path = _edited_template(tmp_path, "通报模板.docx", "{{ signature }}", "{{ signature }}（盖章）")
     result = _report_cli(
         db,
         "--format",
@@ -607,11 +614,7 @@ def test_libreoffice_prints_the_samples_as_designed(need_writer, sample_inbox, t
 
 
 def test_a_clerks_brief_template_is_used(db, tmp_path):
-    document = docx.Document(str(templates_dir() / "调度单模板.docx"))
-    p = next(p for p in document.paragraphs if p.text == "二、谋划项目转化")
-    p.runs[0].text = "二、谋划项目转化进展"
-    path = tmp_path / "我的调度单模板.docx"
-    document.save(str(path))
+    path = _edited_template(tmp_path, "调度单模板.docx", "二、谋划项目转化", "二、谋划项目转化进展")
     out = tmp_path / "o"
     result = _report_cli(db, "--format", "json", "--out", out, "--briefs", "--brief-template", path)
     assert result.exit_code == 0, result.output
