@@ -14,6 +14,7 @@ modification time when it has no usable Date.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -105,11 +106,12 @@ def _open_container(path: Path, found: list[Incoming], skipped: Skipped) -> None
         return
     budget = Budget()
     budget.take(len(data), 0)
+    walk = _Walk(path, received, budget, found, skipped)
     try:
         if kind == "zip":
-            _expand_zip(data, path.name, base, received, budget, 1, found, skipped, path)
+            walk.zip(data, path.name, base, 1)
         elif suffix == ".eml":
-            _expand_mail(data, path.name, base, received, budget, 1, found, skipped, path)
+            walk.mail(data, path.name, base, 1)
         else:
             what = "Outlook邮件" if suffix == ".msg" else "压缩包"
             skipped.append(
@@ -128,137 +130,91 @@ def _worth_opening(name: str) -> bool:
     return suffix in TABLE_SUFFIXES or suffix in (".zip", ".eml", ".rar", ".7z", ".msg")
 
 
-def _place(inbox_file: Path, display: str) -> Path:
-    return inbox_file.parent / display
+@dataclass(slots=True)
+class _Walk:
+    """The opening of one container of the inbox (``inbox_file``), however deep: what
+    stays the same at every level, and where the tables and the notes go."""
 
+    inbox_file: Path
+    received: datetime  # the container's time: the received time of what has no Date
+    budget: Budget  # shared by every level (sizes, member count)
+    found: list[Incoming]
+    skipped: Skipped
 
-def _expand_zip(
-    data: bytes,
-    display: str,
-    base: Origin,
-    received: datetime,
-    budget: Budget,
-    depth: int,
-    found: list[Incoming],
-    skipped: Skipped,
-    inbox_file: Path,
-) -> None:
-    def wanted(name: str, head: bytes) -> bool:
-        return _worth_opening(name)
+    def note(self, shown: str, reason: str) -> None:
+        """A line for something shown as ``shown`` (``包.zip/成员.xlsx``) left out."""
+        self.skipped.append((self.inbox_file.parent / shown, reason))
 
-    opened = archives.open_zip(data, display=display, budget=budget, depth=depth, wanted=wanted)
-    for shown, reason in opened.notes:
-        skipped.append((_place(inbox_file, shown), reason))
-    for member in opened.members:
-        _member(
-            member.display_name,
-            member.raw_name,
-            member.data,
-            base,
-            received,
-            budget,
-            depth,
-            found,
-            skipped,
-            inbox_file,
-            inner_name=member.raw_name,
+    def zip(self, data: bytes, display: str, base: Origin, depth: int) -> None:
+        def wanted(name: str, head: bytes) -> bool:
+            return _worth_opening(name)
+
+        opened = archives.open_zip(
+            data, display=display, budget=self.budget, depth=depth, wanted=wanted
         )
+        for shown, reason in opened.notes:
+            self.note(shown, reason)
+        for member in opened.members:
+            self.member(member.display_name, member.raw_name, member.data, base, depth)
 
-
-def _member(
-    shown: str,
-    raw_name: str,
-    data: bytes,
-    base: Origin,
-    received: datetime,
-    budget: Budget,
-    depth: int,
-    found: list[Incoming],
-    skipped: Skipped,
-    inbox_file: Path,
-    *,
-    inner_name: str,
-) -> None:
-    """One file taken out of a container: a table to parse, or a container to open."""
-    suffix = Path(raw_name.replace("\\", "/")).suffix.lower()
-    member_path = shown.split("/", 1)[1] if "/" in shown else shown
-    kind = archives.archive_kind(data[:8])
-    try:
-        if suffix == ".zip" or (kind == "zip" and suffix not in TABLE_SUFFIXES):
-            _expand_zip(data, shown, base, received, budget, depth + 1, found, skipped, inbox_file)
+    def member(self, shown: str, raw_name: str, data: bytes, base: Origin, depth: int) -> None:
+        """One file taken out of a container: a table to parse, or a container to open."""
+        suffix = Path(raw_name.replace("\\", "/")).suffix.lower()
+        member_path = shown.split("/", 1)[1] if "/" in shown else shown
+        kind = archives.archive_kind(data[:8])
+        try:
+            if suffix == ".zip" or (kind == "zip" and suffix not in TABLE_SUFFIXES):
+                self.zip(data, shown, base, depth + 1)
+                return
+            if kind in archives.UNSUPPORTED_ARCHIVE:
+                self.note(shown, archives.UNSUPPORTED_ARCHIVE[kind])
+                return
+            if suffix == ".msg":
+                self.note(shown, _MSG_NOTE)
+                return
+            if suffix == ".eml":
+                self.mail(data, shown, base, depth + 1)
+                return
+        except ContainerRefused as exc:
+            self.note(shown, exc.reason)
             return
-        if kind in archives.UNSUPPORTED_ARCHIVE:
-            skipped.append((_place(inbox_file, shown), archives.UNSUPPORTED_ARCHIVE[kind]))
-            return
-        if suffix == ".msg":
-            skipped.append((_place(inbox_file, shown), _MSG_NOTE))
-            return
-        if suffix == ".eml":
-            _expand_mail(data, shown, base, received, budget, depth + 1, found, skipped, inbox_file)
-            return
-    except ContainerRefused as exc:
-        skipped.append((_place(inbox_file, shown), exc.reason))
-        return
-    origin = Origin(
-        base.container_path,
-        base.container_sha256,
-        member_path if not base.member_name else f"{base.member_name}/{inner_name}",
-        base.sender,
-        base.sent_at,
-    )
-    found.append(Incoming(shown, data, None, base.sent_at or received, origin))
-
-
-def _expand_mail(
-    data: bytes,
-    display: str,
-    base: Origin,
-    received: datetime,
-    budget: Budget,
-    depth: int,
-    found: list[Incoming],
-    skipped: Skipped,
-    inbox_file: Path,
-) -> None:
-    from gongjian_cli.intake.limits import MAX_DEPTH
-
-    if depth > MAX_DEPTH:
-        raise ContainerRefused(
-            f"邮件或压缩包嵌套超过{MAX_DEPTH}层，未读取；请把附件另存后放入收件箱"
+        origin = Origin(
+            base.container_path,
+            base.container_sha256,
+            member_path if not base.member_name else f"{base.member_name}/{raw_name}",
+            base.sender,
+            base.sent_at,
         )
-    from gongjian_cli.intake import mail  # the email package: only when there is a letter
+        self.found.append(Incoming(shown, data, None, base.sent_at or self.received, origin))
 
-    letter = mail.read_letter(data)
-    origin = Origin(
-        base.container_path,
-        base.container_sha256,
-        base.member_name,
-        letter.sender or base.sender,
-        letter.sent_at or base.sent_at,
-    )
-    if not letter.attachments:
-        skipped.append((_place(inbox_file, display), "邮件里没有附件，已跳过"))
-        return
-    for att in letter.attachments:
-        shown = f"{display}/{archives.safe_member_path(att.name)}"
-        if not _worth_opening(att.name):
-            skipped.append((_place(inbox_file, shown), "邮件附件不是电子表格文件，已跳过"))
-            continue
-        if not budget.take(len(att.data)):
-            raise ContainerRefused("邮件附件过大或过多，疑似异常文件，未读取")
-        _member(
-            shown,
-            att.name,
-            att.data,
-            origin,
-            received,
-            budget,
-            depth,
-            found,
-            skipped,
-            inbox_file,
-            inner_name=att.name,
+    def mail(self, data: bytes, display: str, base: Origin, depth: int) -> None:
+        from gongjian_cli.intake.limits import MAX_DEPTH
+
+        if depth > MAX_DEPTH:
+            raise ContainerRefused(
+                f"邮件或压缩包嵌套超过{MAX_DEPTH}层，未读取；请把附件另存后放入收件箱"
+            )
+        from gongjian_cli.intake import mail  # the email package: only when there is a letter
+
+        letter = mail.read_letter(data)
+        origin = Origin(
+            base.container_path,
+            base.container_sha256,
+            base.member_name,
+            letter.sender or base.sender,
+            letter.sent_at or base.sent_at,
         )
+        if not letter.attachments:
+            self.note(display, "邮件里没有附件，已跳过")
+            return
+        for att in letter.attachments:
+            shown = f"{display}/{archives.safe_member_path(att.name)}"
+            if not _worth_opening(att.name):
+                self.note(shown, "邮件附件不是电子表格文件，已跳过")
+                continue
+            if not self.budget.take(len(att.data)):
+                raise ContainerRefused("邮件附件过大或过多，疑似异常文件，未读取")
+            self.member(shown, att.name, att.data, origin, depth)
 
 
 # --------------------------------------------------------------------------- reading
