@@ -682,30 +682,31 @@ def read_workbook(
     on disk.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise _reject("corrupt", path, f"无法打开（{exc.strerror or exc}）") from exc
-    if size == 0:
-        raise _reject("not-spreadsheet", path, "是空文件（0字节），请重新报送")
-    if size > max_uncompressed:
-        raise _reject(
-            "too-large",
-            path,
-            f"过大（{size / 2**20:.0f}MB，上限{max_uncompressed / 2**20:.0f}MB），拒绝读取",
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:  # a folder named .xlsx, no permission, vanished meanwhile
-        raise _reject("corrupt", path, f"无法打开（{exc.strerror or exc}）") from exc
     return read_workbook_data(
-        data,
+        read_file_bytes(path, name=path.name, max_bytes=max_uncompressed),
         path=path,
         name=path.name,
         max_uncompressed=max_uncompressed,
         max_ratio=max_ratio,
         max_cells=max_cells,
     )
+
+
+def read_file_bytes(path: Path, *, name: str, max_bytes: int = 200 * 2**20) -> bytes:
+    """The bytes of the file at ``path`` (called ``name`` in messages); FileRejected
+    ``too-large`` past ``max_bytes`` (checked before reading it), ``corrupt`` when it
+    cannot be read."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _reject(
+                "too-large",
+                name,
+                f"过大（{size / 2**20:.0f}MB，上限{max_bytes / 2**20:.0f}MB），拒绝读取",
+            )
+        return path.read_bytes()
+    except OSError as exc:  # a folder named .xlsx, no permission, vanished meanwhile
+        raise _reject("corrupt", name, f"无法打开（{exc.strerror or exc}）") from exc
 
 
 def read_workbook_data(

@@ -27,6 +27,7 @@ from gongjian_cli.reading import (
     RawWorkbook,
     _describe_foreign,
     _is_ignored,
+    read_file_bytes,
     read_workbook_data,
 )
 
@@ -225,20 +226,7 @@ def incoming_bytes(incoming: Incoming, *, max_bytes: int = 200 * 2**20) -> bytes
     if incoming.data is not None:
         return incoming.data
     assert incoming.path is not None
-    path = incoming.path
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise FileRejected(
-                "too-large",
-                f"文件“{incoming.display_name}”过大（{size / 2**20:.0f}MB，"
-                f"上限{max_bytes / 2**20:.0f}MB），拒绝读取",
-            )
-        return path.read_bytes()
-    except OSError as exc:
-        raise FileRejected(
-            "corrupt", f"文件“{incoming.display_name}”无法打开（{exc.strerror or exc}）"
-        ) from exc
+    return read_file_bytes(incoming.path, name=incoming.display_name, max_bytes=max_bytes)
 
 
 def read_incoming(
